@@ -1,0 +1,90 @@
+"""Appointments and holds.
+
+A hold and a booked appointment are the same row in different states, so both sit under the
+same database guard: for one employee, the blocked ranges ``[starts_at, blocked_until)`` of
+rows that block time never overlap. ``blocked_until`` is the end of the call plus the
+category's pause, so the pause after each call is part of the invariant (P1, P2).
+
+The guard is a PostgreSQL exclusion constraint and, on SQLite, triggers (see migration 0002
+and docs/adr/0003-booking-invariant-in-the-database.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from keplive.accounts.models import Citizen
+from keplive.catalogue.models import Category, Service
+from keplive.directory.models import Employee, Kep
+
+
+class Status(models.TextChoices):
+    HELD = "held", _("Held")
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    RELEASED = "released", _("Hold released")
+
+
+# Rows in these states block the employee's time. The database guard uses the same list.
+BLOCKING_STATUSES = (Status.HELD, Status.BOOKED)
+
+
+class Appointment(models.Model):
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    citizen = models.ForeignKey(
+        Citizen, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    kep = models.ForeignKey(Kep, verbose_name=_("KEP"), on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    blocked_until = models.DateTimeField(
+        _("employee busy until"), help_text=_("End of the call plus the pause after it.")
+    )
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    # Bumped on every change the citizen is told of; the ICS SEQUENCE.
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            models.Index(fields=["employee", "status", "starts_at"], name="appt_employee_time"),
+            models.Index(fields=["kep", "status", "starts_at"], name="appt_kep_time"),
+            models.Index(fields=["citizen", "status"], name="appt_citizen_status"),
+            models.Index(fields=["status", "hold_expires_at"], name="appt_hold_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")) & Q(ends_at__lte=F("blocked_until")),
+                name="appointment_times_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
+                name="appointment_hold_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.starts_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_hold(self) -> bool:
+        return self.status == Status.HELD

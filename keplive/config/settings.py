@@ -1,0 +1,180 @@
+"""Django settings for KEPlive.
+
+Every value that differs between a laptop, CI and production comes from the environment
+(see ``environment.py``). Runtime parameters that administrators change — hours, slot
+lengths, buffers, horizon — are data in the database, not settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from keplive.config import environment as env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = env.path("KEPLIVE_VAR_DIR", BASE_DIR / "var")
+
+# --- Core -------------------------------------------------------------------------------
+DEBUG = env.flag("KEPLIVE_DEBUG", default=False)
+# A development key is only acceptable while DEBUG is on; the production check refuses it.
+DEVELOPMENT_SECRET_KEY = "keplive-development-only-not-secret"  # noqa: S105
+SECRET_KEY = env.text("KEPLIVE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+ALLOWED_HOSTS = env.words("KEPLIVE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env.words("KEPLIVE_CSRF_TRUSTED_ORIGINS")
+# "development" | "test" | "production": stand-ins for outside systems are refused in production.
+ENVIRONMENT = env.text("KEPLIVE_ENVIRONMENT", "development")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "channels",
+    "huey.contrib.djhuey",
+    # domain
+    "keplive.audit",
+    "keplive.accounts",
+    "keplive.directory",
+    "keplive.catalogue",
+    "keplive.booking",
+    # interfaces
+    "keplive.api",
+    "keplive.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "keplive.config.urls"
+ASGI_APPLICATION = "keplive.config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "keplive" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Data -------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.text("DATABASE_URL", f"sqlite:///{VAR_DIR / 'keplive.sqlite3'}"),
+        conn_max_age=env.integer("KEPLIVE_DB_CONN_MAX_AGE", default=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock at BEGIN, so two bookings never interleave;
+    # WAL lets readers go on while one booking writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "keplive",
+    }
+}
+REDIS_URL = env.text("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+# --- Background work (Huey) -------------------------------------------------------------
+HUEY = {
+    "name": "keplive",
+    "immediate": env.flag("KEPLIVE_HUEY_IMMEDIATE", default=False),
+    "utc": True,
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+
+# --- Real time (Channels) ---------------------------------------------------------------
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if REDIS_URL:
+    CHANNEL_LAYERS["default"] = {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    }
+
+# --- Language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "el"
+LANGUAGES = [("el", _("Greek")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "keplive" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Athens"
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if ENVIRONMENT == "production":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.flag("KEPLIVE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Client addresses come from REMOTE_ADDR unless a trusted proxy count is configured.
+KEPLIVE_TRUSTED_PROXIES = env.integer("KEPLIVE_TRUSTED_PROXIES", default=0)
+
+# --- Booking ----------------------------------------------------------------------------
+# How long a chosen time stays held while the citizen fills in the form.
+KEPLIVE_HOLD_MINUTES = env.integer("KEPLIVE_HOLD_MINUTES", default=10)
+# How many upcoming bookings one citizen may have at once.
+KEPLIVE_MAX_ACTIVE_BOOKINGS = env.integer("KEPLIVE_MAX_ACTIVE_BOOKINGS", default=3)
+
+# --- Logging: no personal data, no secrets ----------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.text("KEPLIVE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request lines carry query strings (signed links, OAuth codes): keep them out.
+        "django.server": {"level": "WARNING"},
+        "uvicorn.access": {"level": "WARNING"},
+    },
+}
