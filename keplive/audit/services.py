@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -70,7 +71,7 @@ def record_event(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
         previous = AuditEvent.objects.order_by("-id").values_list("digest", flat=True).first()
         event = AuditEvent(
-            occurred_at=(occurred_at or timezone.now()).astimezone(timezone.UTC),
+            occurred_at=(occurred_at or timezone.now()).astimezone(dt.UTC),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_role=getattr(actor, "role", "") or "",
             action=action,

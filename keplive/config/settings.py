@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "ninja",
     "channels",
     "huey.contrib.djhuey",
     # domain
@@ -178,3 +179,4 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG

@@ -1,0 +1,63 @@
+# KEPlive front door. `make run` for the demo, `make test` for everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://keplive:keplive@127.0.0.1:5432/keplive
+export KEPLIVE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint test-sqlite test-postgres test-browser bench install demo clean help
+
+help:
+	@echo "make run    - set up everything (SQLite, local stand-ins) and start web + worker"
+	@echo "make test   - lint, architecture checks and the whole test suite (SQLite + PostgreSQL + Chromium)"
+	@echo "make bench  - national-scale benchmarks (PostgreSQL), figures for docs/PERFORMANCE.md"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@mkdir -p $(KEPLIVE_VAR_DIR)
+	KEPLIVE_DEBUG=1 $(PY) manage.py migrate --no-input
+	KEPLIVE_DEBUG=1 $(PY) manage.py load_demo
+
+run: demo
+	@KEPLIVE_DEBUG=1 HOST=$(HOST) PORT=$(PORT) scripts/run-dev
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m importlinter.cli lint-imports --no-cache 2>/dev/null || $(VENV)/bin/lint-imports --no-cache
+	KEPLIVE_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	KEPLIVE_DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	$(PY) -m mypy keplive
+
+test-sqlite: install
+	KEPLIVE_DEBUG=0 $(PY) -m pytest -m "not postgres and not browser" -p no:randomly -q
+
+test-postgres: install
+	scripts/ensure-services postgres
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m "postgres or booking" -q
+
+test-browser: install
+	scripts/ensure-services chromium
+	$(PY) -m pytest -m browser -q
+
+test: lint test-sqlite test-postgres test-browser
+
+bench: install
+	scripts/ensure-services postgres
+	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,137 @@
+"""Free times: free days of a month, free times of a day, the earliest free time anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from keplive.api.lookups import (
+    category_by_number,
+    kep_by_code,
+    municipality_by_code,
+    service_by_code,
+)
+from keplive.api.presenters import kep_out, time_out
+from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut, Problem
+from keplive.booking.eligibility import keps_serving
+from keplive.booking.exceptions import TimeNotOffered
+from keplive.booking.selectors import (
+    booking_horizon,
+    earliest_free_slots,
+    free_days_in_month,
+    free_slots_for,
+)
+
+router = Router(tags=["availability"])
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+ERRORS = {404: Problem, 422: Problem}
+
+
+class ServiceChoice(Schema):
+    service: str = Field(..., max_length=80, description="Service code")
+    category: int = Field(..., ge=1, le=4)
+
+
+class MonthQuery(ServiceChoice):
+    month: str = Field(..., description="YYYY-MM", examples=["2026-12"])
+
+
+class DayQuery(ServiceChoice):
+    date: dt.date = Field(..., description="YYYY-MM-DD")
+
+
+class EarliestQuery(ServiceChoice):
+    municipality: str | None = Field(None, max_length=64)
+    limit: int = Field(5, ge=1, le=20)
+
+
+def _parse_month(text: str) -> tuple[int, int]:
+    match = MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise TimeNotOffered(reason="invalid", message=_("Give the month as YYYY-MM."))
+    return int(match.group(1)), int(match.group(2))
+
+
+@router.get(
+    "/keps/{code}/free-days",
+    response={200: FreeDaysOut, **ERRORS},
+    summary="Days of a month with free times",
+)
+def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> FreeDaysOut:
+    now = timezone.now()
+    kep, service, category = (
+        kep_by_code(code),
+        service_by_code(query.service),
+        category_by_number(query.category),
+    )
+    year, month = _parse_month(query.month)
+    first, last = booking_horizon(category=category, now=now)
+    if (year, month) < (first.year, first.month):
+        raise TimeNotOffered(reason="past", message=_("This month has already passed."))
+    if (year, month) > (last.year, last.month):
+        raise TimeNotOffered(
+            reason="beyond_horizon",
+            message=_("Appointments can be booked up to %(days)d days ahead.")
+            % {"days": category.horizon_days},
+        )
+    days = free_days_in_month(
+        kep=kep, service=service, category=category, year=year, month=month, now=now
+    )
+    return FreeDaysOut(
+        kep=kep.code, service=service.code, category=category.number, month=query.month, days=days
+    )
+
+
+@router.get(
+    "/keps/{code}/free-times",
+    response={200: FreeTimesOut, **ERRORS},
+    summary="Free times of one day",
+)
+def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> FreeTimesOut:
+    now = timezone.now()
+    kep, service, category = (
+        kep_by_code(code),
+        service_by_code(query.service),
+        category_by_number(query.category),
+    )
+    first, last = booking_horizon(category=category, now=now)
+    if query.date < first:
+        raise TimeNotOffered(reason="past", message=_("This date has already passed."))
+    if query.date > last:
+        raise TimeNotOffered(
+            reason="beyond_horizon",
+            message=_("Appointments can be booked up to %(days)d days ahead.")
+            % {"days": category.horizon_days},
+        )
+    slots = free_slots_for(
+        kep=kep, service=service, category=category, start=query.date, end=query.date, now=now
+    )
+    return FreeTimesOut(
+        kep=kep.code,
+        service=service.code,
+        category=category.number,
+        date=query.date,
+        times=[time_out(slot) for slot in slots],
+    )
+
+
+@router.get(
+    "/earliest",
+    response={200: list[EarliestOut], **ERRORS},
+    summary="The KEPs with the earliest free time for a service",
+)
+def earliest(request: HttpRequest, query: Query[EarliestQuery]) -> list[EarliestOut]:
+    service, category = service_by_code(query.service), category_by_number(query.category)
+    keps = keps_serving(service=service, category=category)
+    if query.municipality:
+        keps = keps.filter(municipality=municipality_by_code(query.municipality))
+    found = earliest_free_slots(
+        service=service, category=category, now=timezone.now(), limit=query.limit, keps=keps
+    )
+    return [EarliestOut(kep=kep_out(item.kep), time=time_out(item.slot)) for item in found]

@@ -1,0 +1,144 @@
+"""Holds and bookings: only for a citizen logged in through TAXISnet, only their own."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.security import SessionAuth
+
+from keplive.accounts.models import Citizen
+from keplive.api.lookups import category_by_number, kep_by_code, service_by_code
+from keplive.api.presenters import booking_out, hold_out
+from keplive.api.schemas import (
+    BookingOut,
+    BookingRequest,
+    HoldOut,
+    Problem,
+    RescheduleRequest,
+    SlotRequest,
+)
+from keplive.audit.origin import request_origin
+from keplive.booking import services
+from keplive.booking.exceptions import TimeNotOffered
+from keplive.booking.selectors import appointment_for_citizen, appointments_for_citizen
+
+
+class CitizenSession(SessionAuth):
+    """A logged-in citizen (the identity comes from the TAXISnet login, never from the body)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and hasattr(user, "citizen"):
+            return user.citizen
+        return None
+
+
+router = Router(tags=["bookings"], auth=CitizenSession())
+ERRORS = {401: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def _citizen(request: HttpRequest) -> Citizen:
+    citizen = request.auth  # type: ignore[attr-defined]
+    assert isinstance(citizen, Citizen)
+    return citizen
+
+
+@router.post("/holds", response={201: HoldOut, **ERRORS}, summary="Hold a free time for a few minutes")
+def create_hold(request: HttpRequest, payload: SlotRequest) -> tuple[int, HoldOut]:
+    hold = services.hold_slot(
+        citizen=_citizen(request),
+        kep=kep_by_code(payload.kep),
+        service=service_by_code(payload.service),
+        category=category_by_number(payload.category),
+        starts_at=payload.starts_at,
+        now=timezone.now(),
+        origin=request_origin(request, channel="api"),
+    )
+    return 201, hold_out(hold)
+
+
+@router.delete("/holds/{reference}", response={204: None, **ERRORS}, summary="Release a hold")
+def delete_hold(request: HttpRequest, reference: UUID) -> tuple[int, None]:
+    citizen = _citizen(request)
+    services.release_hold(hold_reference=reference, citizen=citizen)
+    return 204, None
+
+
+@router.post("/bookings", response={201: BookingOut, **ERRORS}, summary="Book: confirm a hold, or book a time directly")
+def create_booking(request: HttpRequest, payload: BookingRequest) -> tuple[int, BookingOut]:
+    citizen, now = _citizen(request), timezone.now()
+    origin = request_origin(request, channel="api")
+    if payload.hold is not None:
+        appointment = services.confirm_hold(
+            hold_reference=payload.hold, citizen=citizen, now=now, origin=origin
+        )
+    elif payload.kep and payload.service and payload.category and payload.starts_at:
+        appointment = services.book_appointment(
+            citizen=citizen,
+            kep=kep_by_code(payload.kep),
+            service=service_by_code(payload.service),
+            category=category_by_number(payload.category),
+            starts_at=payload.starts_at,
+            now=now,
+            origin=origin,
+        )
+    else:
+        raise TimeNotOffered(
+            reason="invalid",
+            message=_("Give either a hold, or a KEP, service, category and time."),
+        )
+    return 201, booking_out(appointment)
+
+
+@router.get("/bookings", response={200: list[BookingOut], 401: Problem}, summary="My upcoming appointments")
+def list_bookings(request: HttpRequest) -> list[BookingOut]:
+    appointments = appointments_for_citizen(
+        citizen=_citizen(request),
+        origin=request_origin(request, channel="api"),
+        now=timezone.now(),
+    )
+    return [booking_out(a) for a in appointments]
+
+
+@router.get("/bookings/{reference}", response={200: BookingOut, **ERRORS}, summary="One of my appointments")
+def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
+    appointment = appointment_for_citizen(
+        citizen=_citizen(request),
+        reference=reference,
+        origin=request_origin(request, channel="api"),
+    )
+    return booking_out(appointment)
+
+
+@router.post(
+    "/bookings/{reference}/reschedule",
+    response={200: BookingOut, **ERRORS},
+    summary="Move my appointment to another free time at the same KEP",
+)
+def reschedule_booking(
+    request: HttpRequest, reference: UUID, payload: RescheduleRequest
+) -> BookingOut:
+    appointment = services.reschedule_appointment(
+        reference=reference,
+        citizen=_citizen(request),
+        starts_at=payload.starts_at,
+        now=timezone.now(),
+        origin=request_origin(request, channel="api"),
+    )
+    return booking_out(appointment)
+
+
+@router.post("/bookings/{reference}/cancel", response={200: BookingOut, **ERRORS}, summary="Cancel my appointment")
+def cancel_booking(request: HttpRequest, reference: UUID) -> BookingOut:
+    appointment = services.cancel_appointment(
+        reference=reference,
+        citizen=_citizen(request),
+        now=timezone.now(),
+        origin=request_origin(request, channel="api"),
+    )
+    return booking_out(appointment)

@@ -1,0 +1,167 @@
+"""Turning the directory and the booked appointments into the scheduling core's inputs.
+
+The core (``booking.scheduling``) is pure Python; this module is the only bridge from the
+database to it. It reads many KEPs in a fixed number of queries, so a search across all KEPs
+costs the same handful of round trips as one KEP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from keplive.booking.models import BLOCKING_STATUSES, Appointment, Status
+from keplive.booking.scheduling import (
+    CategoryRules,
+    EmployeeSchedule,
+    Interval,
+    KepCalendar,
+    TimeRange,
+)
+from keplive.catalogue.models import Category
+from keplive.directory.models import Absence, Availability, Kep, OpeningException, OpeningHours
+from keplive.directory.selectors import closed_dates_for
+
+ATHENS = ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True, slots=True)
+class KepSchedule:
+    kep: Kep
+    calendar: KepCalendar
+    employees: tuple[EmployeeSchedule, ...]
+
+
+def category_rules(category: Category) -> CategoryRules:
+    return CategoryRules(
+        call_minutes=category.call_minutes,
+        buffer_minutes=category.buffer_minutes,
+        step_minutes=category.step_minutes,
+        min_notice_minutes=category.min_notice_minutes,
+        horizon_days=category.horizon_days,
+        window_start=category.window_start,
+        window_end=category.window_end,
+    )
+
+
+def local_day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants of local midnight before ``start`` and after ``end``."""
+    first = dt.datetime.combine(start, dt.time.min, tzinfo=ATHENS).astimezone(dt.UTC)
+    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=ATHENS)
+    return first, last.astimezone(dt.UTC)
+
+
+def kep_schedules(
+    *,
+    keps: Sequence[Kep],
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    ignore_appointment_ids: Collection[int] = (),
+) -> dict[int, KepSchedule]:
+    """Calendars and employee schedules of ``keps`` for local dates [start, end].
+
+    Holds that have expired no longer block time, even before the sweeper releases them.
+    ``ignore_appointment_ids`` leaves out appointments being moved, so an appointment can be
+    shifted into a range that overlaps its own current one.
+    """
+    kep_ids = [kep.pk for kep in keps]
+    if not kep_ids:
+        return {}
+    range_start, range_end = local_day_bounds(start, end)
+
+    weekly: dict[int, dict[int, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
+    for kep_id, weekday, opens, closes in OpeningHours.objects.filter(
+        kep_id__in=kep_ids
+    ).values_list("kep_id", "weekday", "opens", "closes"):
+        weekly[kep_id][weekday].append(TimeRange(start=opens, end=closes))
+
+    exceptions: dict[int, dict[dt.date, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
+    for kep_id, day, opens, closes in OpeningException.objects.filter(
+        kep_id__in=kep_ids, date__range=(start, end)
+    ).values_list("kep_id", "date", "opens", "closes"):
+        day_ranges = exceptions[kep_id][day]  # a closed-day row leaves the list empty
+        if opens is not None and closes is not None:
+            day_ranges.append(TimeRange(start=opens, end=closes))
+
+    closed = closed_dates_for(
+        municipality_ids={kep.municipality_id for kep in keps}, start=start, end=end
+    )
+
+    availability: dict[int, dict[int, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
+    employee_kep: dict[int, int] = {}
+    for employee_id, kep_id, weekday, starts, ends in Availability.objects.filter(
+        employee__kep_id__in=kep_ids, employee__is_active=True
+    ).values_list("employee_id", "employee__kep_id", "weekday", "starts", "ends"):
+        availability[employee_id][weekday].append(TimeRange(start=starts, end=ends))
+        employee_kep[employee_id] = kep_id
+
+    absences: dict[int, list[Interval]] = defaultdict(list)
+    for employee_id, starts_at, ends_at in Absence.objects.filter(
+        employee_id__in=employee_kep.keys(), starts_at__lt=range_end, ends_at__gt=range_start
+    ).values_list("employee_id", "starts_at", "ends_at"):
+        absences[employee_id].append(Interval(start=starts_at, end=ends_at))
+
+    blocked: dict[int, list[Interval]] = defaultdict(list)
+    blocking = (
+        Appointment.objects.filter(
+            kep_id__in=kep_ids,
+            status__in=BLOCKING_STATUSES,
+            starts_at__lt=range_end,
+            blocked_until__gt=range_start,
+        )
+        .exclude(status=Status.HELD, hold_expires_at__lte=now)
+        .exclude(pk__in=list(ignore_appointment_ids))
+    )
+    for employee_id, starts_at, blocked_until in blocking.values_list(
+        "employee_id", "starts_at", "blocked_until"
+    ):
+        blocked[employee_id].append(Interval(start=starts_at, end=blocked_until))
+
+    employees_by_kep: dict[int, list[EmployeeSchedule]] = defaultdict(list)
+    for employee_id in sorted(employee_kep):
+        employees_by_kep[employee_kep[employee_id]].append(
+            EmployeeSchedule(
+                employee_id=employee_id,
+                weekly={day: tuple(ranges) for day, ranges in availability[employee_id].items()},
+                absences=tuple(absences.get(employee_id, ())),
+                blocked=tuple(sorted(blocked.get(employee_id, ()), key=lambda i: i.start)),
+            )
+        )
+
+    return {
+        kep.pk: KepSchedule(
+            kep=kep,
+            calendar=KepCalendar(
+                weekly_hours={day: tuple(r) for day, r in weekly[kep.pk].items()},
+                exceptions={day: tuple(r) for day, r in exceptions[kep.pk].items()},
+                closed_dates=closed.get(kep.municipality_id, frozenset()),
+                timezone=settings.TIME_ZONE,
+            ),
+            employees=tuple(employees_by_kep[kep.pk]),
+        )
+        for kep in keps
+    }
+
+
+def booked_minutes(
+    *, employee_ids: Collection[int], around: dt.datetime, days: int = 7
+) -> dict[int, int]:
+    """Minutes each employee has booked in the ``days`` around a time: the fairness measure (P1)."""
+    window = dt.timedelta(days=days / 2)
+    totals: dict[int, int] = dict.fromkeys(employee_ids, 0)
+    rows = Appointment.objects.filter(
+        Q(status=Status.BOOKED),
+        employee_id__in=list(employee_ids),
+        starts_at__gte=around - window,
+        starts_at__lt=around + window,
+    ).values_list("employee_id", "starts_at", "ends_at")
+    for employee_id, starts_at, ends_at in rows:
+        totals[employee_id] += int((ends_at - starts_at).total_seconds() // 60)
+    return totals

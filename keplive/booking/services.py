@@ -1,0 +1,487 @@
+"""Booking commands: hold a time, confirm it, book directly, reschedule, cancel, release.
+
+Each service owns its transaction, so a failure leaves nothing half-written. The database guard
+(exclusion constraint / triggers) is the final arbiter of "no two blocking rows of one employee
+overlap"; these services pick a free employee fairly, try to take the time, and turn a guard
+violation into ``SlotNoLongerFree`` carrying the nearest free alternatives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from keplive.accounts.models import Citizen
+from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.eligibility import check_kep_serves
+from keplive.booking.exceptions import (
+    AppointmentNotChangeable,
+    AppointmentNotFound,
+    SlotNoLongerFree,
+    TimeNotOffered,
+    TooManyActiveBookings,
+)
+from keplive.booking.models import Appointment, Status
+from keplive.booking.schedule_inputs import ATHENS, booked_minutes, category_rules, kep_schedules
+from keplive.booking.scheduling import Slot, blocked_interval, choose_employee, free_slots
+from keplive.booking.selectors import (
+    booking_horizon,
+    free_slots_for,
+    local_date,
+    nearest_free_slots,
+)
+from keplive.catalogue.models import Category, Service
+from keplive.directory.models import Kep
+from keplive.directory.selectors import closed_dates_for
+from django.utils.translation import gettext_lazy as _
+
+OVERLAP_GUARD = "appointment_no_overlap"
+
+
+def _is_overlap(error: IntegrityError) -> bool:
+    return OVERLAP_GUARD in str(error)
+
+
+def _require_aware(moment: dt.datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise TimeNotOffered(reason="invalid", message=_("The time must include its time zone."))
+
+
+def _slot_at(
+    *,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    ignore_appointment_ids: Sequence[int] = (),
+) -> Slot:
+    """The free slot starting exactly at ``starts_at``, or the reason there is none."""
+    _require_aware(starts_at)
+    check_kep_serves(kep=kep, service=service, category=category)
+
+    def alternatives() -> list[Slot]:
+        return nearest_free_slots(
+            kep=kep,
+            service=service,
+            category=category,
+            target=max(starts_at, now),
+            now=now,
+            ignore_appointment_ids=ignore_appointment_ids,
+        )
+
+    if starts_at <= now:
+        raise TimeNotOffered(
+            reason="past", message=_("This time has already passed."), alternatives=alternatives()
+        )
+    if starts_at < now + dt.timedelta(minutes=category.min_notice_minutes):
+        raise TimeNotOffered(
+            reason="too_soon",
+            message=_("Appointments must be booked at least %(hours)s hours ahead.")
+            % {"hours": f"{category.min_notice_minutes / 60:g}"},
+            alternatives=alternatives(),
+        )
+    day = local_date(starts_at)
+    first_day, last_day = booking_horizon(category=category, now=now)
+    if day > last_day:
+        raise TimeNotOffered(
+            reason="beyond_horizon",
+            message=_("Appointments can be booked up to %(days)d days ahead.")
+            % {"days": category.horizon_days},
+            alternatives=alternatives(),
+        )
+    if day in closed_dates_for(municipality_ids=[kep.municipality_id], start=day, end=day)[
+        kep.municipality_id
+    ]:
+        raise TimeNotOffered(
+            reason="closed_day",
+            message=_("The KEP is closed on that day (holiday)."),
+            alternatives=alternatives(),
+        )
+
+    slots = free_slots_for(
+        kep=kep,
+        service=service,
+        category=category,
+        start=day,
+        end=day,
+        now=now,
+        ignore_appointment_ids=ignore_appointment_ids,
+    )
+    for slot in slots:
+        if slot.start == starts_at:
+            return slot
+
+    local = starts_at.astimezone(ATHENS)
+    minutes = local.hour * 60 + local.minute
+    on_grid = local.second == 0 and local.microsecond == 0 and minutes % category.step_minutes == 0
+    call_end = (local + dt.timedelta(minutes=category.call_minutes)).time()
+    in_window = category.window_start <= local.time() and call_end <= category.window_end
+    if not on_grid or not in_window or not _offered_when_free(
+        kep=kep, service=service, category=category, starts_at=starts_at, now=now
+    ):
+        raise TimeNotOffered(
+            reason="outside_hours",
+            message=_(
+                "This time is outside the hours the KEP offers. Times run from %(start)s to "
+                "%(end)s."
+            )
+            % {"start": f"{category.window_start:%H:%M}", "end": f"{category.window_end:%H:%M}"},
+            alternatives=alternatives(),
+        )
+    raise SlotNoLongerFree(alternatives=alternatives())
+
+
+def _offered_when_free(
+    *, kep: Kep, service: Service, category: Category, starts_at: dt.datetime, now: dt.datetime
+) -> bool:
+    """Would ``starts_at`` be offered if nobody had booked anything? (taken vs never offered)"""
+    day = local_date(starts_at)
+    schedule = kep_schedules(keps=[kep], start=day, end=day, now=now)[kep.pk]
+    empty = [replace(employee, blocked=()) for employee in schedule.employees]
+    return any(
+        slot.start == starts_at
+        for slot in free_slots(
+            calendar=schedule.calendar,
+            employees=empty,
+            rules=category_rules(category),
+            start=day,
+            end=day,
+            now=now,
+        )
+    )
+
+
+def _fair_order(*, candidates: Sequence[int], around: dt.datetime, prefer: int | None = None) -> list[int]:
+    """Candidates in the order they should be tried: ``prefer`` first, then fewest minutes booked."""
+    minutes = booked_minutes(employee_ids=candidates, around=around)
+    remaining = list(candidates)
+    ordered: list[int] = []
+    if prefer is not None and prefer in remaining:
+        ordered.append(prefer)
+        remaining.remove(prefer)
+    while remaining:
+        chosen = choose_employee(candidates=remaining, booked_minutes=minutes)
+        ordered.append(chosen)
+        remaining.remove(chosen)
+    return ordered
+
+
+def _take_time(
+    *,
+    appointment: Appointment,
+    slot: Slot,
+    category: Category,
+    prefer_employee: int | None = None,
+) -> bool:
+    """Save ``appointment`` at ``slot`` with the first candidate employee the guard accepts."""
+    blocked = blocked_interval(
+        start=slot.start, call_minutes=category.call_minutes, buffer_minutes=category.buffer_minutes
+    )
+    appointment.starts_at = slot.start
+    appointment.ends_at = slot.end
+    appointment.blocked_until = blocked.end
+    for employee_id in _fair_order(
+        candidates=slot.employee_ids, around=slot.start, prefer=prefer_employee
+    ):
+        appointment.employee_id = employee_id
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as error:
+            if not _is_overlap(error):
+                raise
+            continue
+        return True
+    return False
+
+
+def _release_expired_holds(*, kep: Kep, now: dt.datetime) -> None:
+    Appointment.objects.filter(kep=kep, status=Status.HELD, hold_expires_at__lte=now).update(
+        status=Status.RELEASED
+    )
+
+
+def _check_booking_limit(*, citizen: Citizen, now: dt.datetime, excluding: int | None = None) -> None:
+    limit = settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
+    active = Appointment.objects.filter(citizen=citizen, status=Status.BOOKED, starts_at__gt=now)
+    if excluding is not None:
+        active = active.exclude(pk=excluding)
+    if active.count() >= limit:
+        raise TooManyActiveBookings(limit=limit)
+
+
+def _lock_citizen(citizen: Citizen) -> None:
+    """Serialise one citizen's booking commands, so the booking limit cannot be raced."""
+    Citizen.objects.select_for_update().filter(pk=citizen.pk).values_list("pk", flat=True).first()
+
+
+def _new_appointment(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    status: Status,
+) -> Appointment:
+    _release_expired_holds(kep=kep, now=now)
+    slot = _slot_at(kep=kep, service=service, category=category, starts_at=starts_at, now=now)
+    appointment = Appointment(
+        citizen=citizen,
+        kep=kep,
+        service=service,
+        category=category,
+        status=status,
+        hold_expires_at=(
+            now + dt.timedelta(minutes=settings.KEPLIVE_HOLD_MINUTES)
+            if status == Status.HELD
+            else None
+        ),
+    )
+    if not _take_time(appointment=appointment, slot=slot, category=category):
+        raise SlotNoLongerFree(
+            alternatives=nearest_free_slots(
+                kep=kep, service=service, category=category, target=starts_at, now=now
+            )
+        )
+    return appointment
+
+
+def hold_slot(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    origin: Origin = SYSTEM,
+) -> Appointment:
+    """Hold a free time for the citizen for ``KEPLIVE_HOLD_MINUTES`` while the form is filled.
+
+    A citizen holds one time at a time: a new hold releases the previous one.
+    """
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
+            status=Status.RELEASED
+        )
+        _check_booking_limit(citizen=citizen, now=now)
+        return _new_appointment(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=now,
+            status=Status.HELD,
+        )
+
+
+def release_hold(*, hold_reference: object, citizen: Citizen) -> None:
+    """Give a held time back (the citizen went back or chose another time)."""
+    with transaction.atomic():
+        try:
+            released = Appointment.objects.filter(
+                reference=hold_reference, citizen=citizen, status=Status.HELD
+            ).update(status=Status.RELEASED)
+        except (ValueError, TypeError) as exc:
+            raise AppointmentNotFound() from exc
+        if not released:
+            raise AppointmentNotFound()
+
+
+def release_expired_holds(*, now: dt.datetime) -> int:
+    """Release every hold whose time ran out (the worker runs this every minute)."""
+    return Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now).update(
+        status=Status.RELEASED
+    )
+
+
+def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> None:
+    record_event(
+        action="appointment.booked",
+        actor=citizen.user,
+        origin=origin,
+        object_type="appointment",
+        object_id=appointment.reference,
+        details={
+            "kep": appointment.kep.code,
+            "service": appointment.service.code,
+            "category": appointment.category_id,
+            "starts_at": appointment.starts_at.isoformat(),
+        },
+    )
+
+
+def confirm_hold(
+    *, hold_reference: object, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
+) -> Appointment:
+    """Turn the citizen's hold into a booking.
+
+    A hold that ran out but still stands (nobody took the time) is booked all the same; one
+    that was released is retried at the same time, and ``SlotNoLongerFree`` (with alternatives)
+    says when that time has gone meanwhile.
+    """
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        try:
+            hold = (
+                Appointment.objects.select_for_update()
+                .select_related("kep", "kep__municipality", "service", "category")
+                .get(reference=hold_reference, citizen=citizen)
+            )
+        except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
+            raise AppointmentNotFound() from exc
+        if hold.status == Status.BOOKED:
+            return hold  # the same confirmation sent twice
+        if hold.status == Status.CANCELLED:
+            raise AppointmentNotChangeable()
+        _check_booking_limit(citizen=citizen, now=now)
+        if hold.status == Status.RELEASED:
+            appointment = _new_appointment(
+                citizen=citizen,
+                kep=hold.kep,
+                service=hold.service,
+                category=hold.category,
+                starts_at=hold.starts_at,
+                now=now,
+                status=Status.BOOKED,
+            )
+        else:
+            if hold.starts_at <= now:
+                raise AppointmentNotChangeable(_("This time has already passed."))
+            hold.status = Status.BOOKED
+            hold.hold_expires_at = None
+            hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            appointment = hold
+        _audit_booked(appointment, citizen=citizen, origin=origin)
+        return appointment
+
+
+def book_appointment(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    origin: Origin = SYSTEM,
+) -> Appointment:
+    """Book a free time in one step (no hold): for integrators and tests."""
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        _check_booking_limit(citizen=citizen, now=now)
+        appointment = _new_appointment(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=now,
+            status=Status.BOOKED,
+        )
+        _audit_booked(appointment, citizen=citizen, origin=origin)
+        return appointment
+
+
+def _lock_own_booking(*, reference: object, citizen: Citizen, now: dt.datetime) -> Appointment:
+    try:
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("kep", "kep__municipality", "service", "category")
+            .get(reference=reference, citizen=citizen)
+        )
+    except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
+        raise AppointmentNotFound() from exc
+    if appointment.status != Status.BOOKED:
+        raise AppointmentNotChangeable()
+    if appointment.starts_at <= now:
+        raise AppointmentNotChangeable(_("This appointment has already started."))
+    return appointment
+
+
+def reschedule_appointment(
+    *,
+    reference: object,
+    citizen: Citizen,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    origin: Origin = SYSTEM,
+) -> Appointment:
+    """Move the citizen's appointment to another free time at the same KEP.
+
+    The old time is released and the new one taken in one statement of one transaction, so the
+    citizen never ends up with both or neither. The same employee is kept when free.
+    """
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        appointment = _lock_own_booking(reference=reference, citizen=citizen, now=now)
+        previous_start = appointment.starts_at
+        _release_expired_holds(kep=appointment.kep, now=now)
+        # The citizen's own hold on the new time (taken while choosing it) gives way.
+        Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
+            status=Status.RELEASED
+        )
+        slot = _slot_at(
+            kep=appointment.kep,
+            service=appointment.service,
+            category=appointment.category,
+            starts_at=starts_at,
+            now=now,
+            ignore_appointment_ids=[appointment.pk],
+        )
+        appointment.sequence += 1
+        if not _take_time(
+            appointment=appointment,
+            slot=slot,
+            category=appointment.category,
+            prefer_employee=appointment.employee_id,
+        ):
+            raise SlotNoLongerFree(
+                alternatives=nearest_free_slots(
+                    kep=appointment.kep,
+                    service=appointment.service,
+                    category=appointment.category,
+                    target=starts_at,
+                    now=now,
+                    ignore_appointment_ids=[appointment.pk],
+                )
+            )
+        record_event(
+            action="appointment.rescheduled",
+            actor=citizen.user,
+            origin=origin,
+            object_type="appointment",
+            object_id=appointment.reference,
+            details={"from": previous_start.isoformat(), "to": appointment.starts_at.isoformat()},
+        )
+        return appointment
+
+
+def cancel_appointment(
+    *, reference: object, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
+) -> Appointment:
+    """Cancel the citizen's upcoming appointment; its time becomes free at once."""
+    with transaction.atomic():
+        appointment = _lock_own_booking(reference=reference, citizen=citizen, now=now)
+        appointment.status = Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        record_event(
+            action="appointment.cancelled",
+            actor=citizen.user,
+            origin=origin,
+            object_type="appointment",
+            object_id=appointment.reference,
+            details={"starts_at": appointment.starts_at.isoformat()},
+        )
+        return appointment

@@ -1,0 +1,34 @@
+"""Shared fixtures. Tests that need PostgreSQL carry the ``postgres`` marker and fail — never
+skip — when the database under test is not PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from hypothesis import settings as hypothesis_settings
+
+ATHENS = ZoneInfo("Europe/Athens")
+
+hypothesis_settings.register_profile("ci", max_examples=60, deadline=None)
+hypothesis_settings.load_profile("ci")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = str(item.path)
+        if "/tests/booking/" in path or "/tests/api/" in path:
+            item.add_marker(pytest.mark.booking)
+
+
+@pytest.fixture
+def require_postgres(db: None) -> None:
+    assert connection.vendor == "postgresql", (
+        "This test needs PostgreSQL: run it with DATABASE_URL=postgres://… (make test-postgres)."
+    )
+
+
+def athens(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=ATHENS)
