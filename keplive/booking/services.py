@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
@@ -40,10 +40,16 @@ from keplive.directory.selectors import closed_dates_for
 from django.utils.translation import gettext_lazy as _
 
 OVERLAP_GUARD = "appointment_no_overlap"
+# PostgreSQL checks an exclusion constraint after inserting the index entry, so two transactions
+# inserting conflicting rows at the same instant can each wait for the other; the deadlock
+# detector then aborts one of them. That one lost the race exactly as with a clean violation.
+DEADLOCK_DETECTED = "40P01"
 
 
-def _is_overlap(error: IntegrityError) -> bool:
-    return OVERLAP_GUARD in str(error)
+def _lost_the_race(error: DatabaseError) -> bool:
+    if isinstance(error, IntegrityError):
+        return OVERLAP_GUARD in str(error)
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
 def _require_aware(moment: dt.datetime) -> None:
@@ -192,8 +198,8 @@ def _take_time(
         try:
             with transaction.atomic():
                 appointment.save()
-        except IntegrityError as error:
-            if not _is_overlap(error):
+        except (IntegrityError, OperationalError) as error:
+            if not _lost_the_race(error):
                 raise
             continue
         return True
