@@ -32,3 +32,15 @@ def require_postgres(db: None) -> None:
 
 def athens(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=ATHENS)
+
+
+def working_day(after_days: int = 2) -> dt.date:
+    """A weekday without a national holiday, ``after_days`` or more from today (real clock)."""
+    from django.utils import timezone
+
+    from keplive.directory.selectors import national_holidays
+
+    day = timezone.localdate() + dt.timedelta(days=after_days)
+    while day.weekday() >= 5 or day in national_holidays(day.year):
+        day += dt.timedelta(days=1)
+    return day

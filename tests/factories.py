@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 
 from keplive.accounts.models import Citizen, Role, User
@@ -59,13 +60,12 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Μαρία"
     last_name = "Παπαδοπούλου"
     role = Role.CITIZEN
-    password = factory.PostGenerationMethodCall("set_unusable_password")
+    password = factory.LazyFunction(lambda: make_password(None))
 
 
 class EmployeeFactory(DjangoModelFactory):

@@ -19,7 +19,7 @@ from keplive.api.lookups import (
 )
 from keplive.api.presenters import kep_out, time_out
 from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut, Problem
-from keplive.booking.eligibility import keps_serving
+from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import TimeNotOffered
 from keplive.booking.selectors import (
     booking_horizon,
@@ -70,6 +70,7 @@ def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> Free
         service_by_code(query.service),
         category_by_number(query.category),
     )
+    check_kep_serves(kep=kep, service=service, category=category)
     year, month = _parse_month(query.month)
     first, last = booking_horizon(category=category, now=now)
     if (year, month) < (first.year, first.month):
@@ -100,6 +101,7 @@ def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> FreeT
         service_by_code(query.service),
         category_by_number(query.category),
     )
+    check_kep_serves(kep=kep, service=service, category=category)
     first, last = booking_horizon(category=category, now=now)
     if query.date < first:
         raise TimeNotOffered(reason="past", message=_("This date has already passed."))

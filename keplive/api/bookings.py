@@ -8,7 +8,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import SessionAuth
 
 from keplive.accounts.models import Citizen
@@ -49,7 +49,7 @@ def _citizen(request: HttpRequest) -> Citizen:
 
 
 @router.post("/holds", response={201: HoldOut, **ERRORS}, summary="Hold a free time for a few minutes")
-def create_hold(request: HttpRequest, payload: SlotRequest) -> tuple[int, HoldOut]:
+def create_hold(request: HttpRequest, payload: SlotRequest) -> Status[HoldOut]:
     hold = services.hold_slot(
         citizen=_citizen(request),
         kep=kep_by_code(payload.kep),
@@ -59,18 +59,18 @@ def create_hold(request: HttpRequest, payload: SlotRequest) -> tuple[int, HoldOu
         now=timezone.now(),
         origin=request_origin(request, channel="api"),
     )
-    return 201, hold_out(hold)
+    return Status(201, hold_out(hold))
 
 
 @router.delete("/holds/{reference}", response={204: None, **ERRORS}, summary="Release a hold")
-def delete_hold(request: HttpRequest, reference: UUID) -> tuple[int, None]:
+def delete_hold(request: HttpRequest, reference: UUID) -> Status[None]:
     citizen = _citizen(request)
     services.release_hold(hold_reference=reference, citizen=citizen)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/bookings", response={201: BookingOut, **ERRORS}, summary="Book: confirm a hold, or book a time directly")
-def create_booking(request: HttpRequest, payload: BookingRequest) -> tuple[int, BookingOut]:
+def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[BookingOut]:
     citizen, now = _citizen(request), timezone.now()
     origin = request_origin(request, channel="api")
     if payload.hold is not None:
@@ -92,7 +92,7 @@ def create_booking(request: HttpRequest, payload: BookingRequest) -> tuple[int, 
             reason="invalid",
             message=_("Give either a hold, or a KEP, service, category and time."),
         )
-    return 201, booking_out(appointment)
+    return Status(201, booking_out(appointment))
 
 
 @router.get("/bookings", response={200: list[BookingOut], 401: Problem}, summary="My upcoming appointments")

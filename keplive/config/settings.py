@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ninja",
     "channels",
     "huey.contrib.djhuey",
+    "keplive.config",
     # domain
     "keplive.audit",
     "keplive.accounts",

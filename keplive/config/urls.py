@@ -4,6 +4,7 @@ from django.urls import include, path
 from keplive.api.api import api
 
 urlpatterns = [
+    path("", include("keplive.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

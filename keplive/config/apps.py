@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class KepliveConfig(AppConfig):
+    name = "keplive.config"
+    label = "keplive_config"
+    verbose_name = "KEPlive"
+
+    def ready(self) -> None:
+        from keplive.config import checks  # noqa: F401 - registers the system checks

@@ -1,0 +1,33 @@
+"""Start-up checks: a misconfigured production deployment refuses to start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=False)
+def production_is_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if settings.ENVIRONMENT != "production":
+        return []
+    errors = []
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY or len(settings.SECRET_KEY) < 50:
+        errors.append(
+            Error(
+                "KEPLIVE_SECRET_KEY must be set to a long random value in production.",
+                id="keplive.E001",
+            )
+        )
+    if settings.DEBUG:
+        errors.append(Error("KEPLIVE_DEBUG must be off in production.", id="keplive.E002"))
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        errors.append(
+            Error(
+                "Production runs on PostgreSQL: set DATABASE_URL=postgres://…",
+                hint="The booking guard's full strength and real concurrency need PostgreSQL.",
+                id="keplive.E003",
+            )
+        )
+    return errors
