@@ -65,7 +65,7 @@ def create_hold(request: HttpRequest, payload: SlotRequest) -> Status[HoldOut]:
 @router.delete("/holds/{reference}", response={204: None, **ERRORS}, summary="Release a hold")
 def delete_hold(request: HttpRequest, reference: UUID) -> Status[None]:
     citizen = _citizen(request)
-    services.release_hold(hold_reference=reference, citizen=citizen)
+    services.release_hold(hold_reference=reference, citizen=citizen, now=timezone.now())
     return Status(204, None)
 
 

@@ -88,3 +88,30 @@ class Appointment(models.Model):
     @property
     def is_hold(self) -> bool:
         return self.status == Status.HELD
+
+
+class EarliestFreeTime(models.Model):
+    """A maintained index: each KEP's earliest free time per category.
+
+    It makes "the earliest free time across all KEPs" one indexed query instead of computing
+    every KEP's calendar. It is a cache, never the truth: the selector verifies the KEPs it
+    returns against live data, bookings refresh their KEP's rows when they commit, and the
+    worker refreshes every KEP periodically (directory changes, time passing). See
+    docs/adr/0004-earliest-free-time-index.md.
+    """
+
+    kep = models.ForeignKey(Kep, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty: nothing free."))
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("earliest free time")
+        verbose_name_plural = _("earliest free times")
+        constraints = [
+            models.UniqueConstraint(fields=["kep", "category"], name="earliest_free_time_unique")
+        ]
+        indexes = [models.Index(fields=["category", "starts_at"], name="earliest_by_category")]
+
+    def __str__(self) -> str:
+        return f"{self.kep_id}/{self.category_id}: {self.starts_at}"

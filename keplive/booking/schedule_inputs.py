@@ -50,6 +50,16 @@ def category_rules(category: Category) -> CategoryRules:
     )
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(ATHENS).date()
+
+
+def booking_horizon(*, category: Category, now: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The first and last local dates a citizen may book in this category."""
+    today = local_date(now)
+    return today, today + dt.timedelta(days=category.horizon_days)
+
+
 def local_day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The UTC instants of local midnight before ``start`` and after ``end``."""
     first = dt.datetime.combine(start, dt.time.min, tzinfo=ATHENS).astimezone(dt.UTC)

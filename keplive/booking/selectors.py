@@ -12,33 +12,23 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import AppointmentNotFound
-from keplive.booking.models import Appointment, Status
-from keplive.booking.schedule_inputs import ATHENS, category_rules, kep_schedules
-from keplive.booking.scheduling import (
-    Slot,
-    earliest_slot,
-    free_days,
-    free_slots,
-    nearest_slots,
+from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
+from keplive.booking.models import Appointment, EarliestFreeTime, Status
+from keplive.booking.schedule_inputs import (
+    booking_horizon,
+    category_rules,
+    kep_schedules,
+    local_date,
 )
+from keplive.booking.scheduling import Slot, free_days, free_slots, nearest_slots
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(ATHENS).date()
-
-
-def booking_horizon(*, category: Category, now: dt.datetime) -> tuple[dt.date, dt.date]:
-    """The first and last local dates a citizen may book in this category."""
-    today = local_date(now)
-    return today, today + dt.timedelta(days=category.horizon_days)
 
 
 def free_slots_for(
@@ -88,6 +78,10 @@ def free_days_in_month(
     )
 
 
+# How many times the search re-reads the index after finding stale rows among its candidates.
+MAX_VERIFY_ROUNDS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class KepSlot:
     kep: Kep
@@ -102,21 +96,49 @@ def earliest_free_slots(
     limit: int = 5,
     keps: QuerySet[Kep] | None = None,
 ) -> list[KepSlot]:
-    """The KEPs with the earliest free time for a service, earliest first (one slot per KEP)."""
-    candidates = list(keps if keps is not None else keps_serving(service=service, category=category))
-    start, end = booking_horizon(category=category, now=now)
-    rules = category_rules(category)
-    schedules = kep_schedules(keps=candidates, start=start, end=end, now=now)
-    found: list[KepSlot] = []
-    for kep in candidates:
-        schedule = schedules[kep.pk]
-        slot = earliest_slot(
-            calendar=schedule.calendar, employees=schedule.employees, rules=rules, now=now
+    """The KEPs with the earliest free time for a service, earliest first (one slot per KEP).
+
+    Candidates come from the ``EarliestFreeTime`` index; each one returned is checked against
+    live data first, so a stale index row can reorder the search but never produce a wrong
+    answer. KEPs missing from the index, or whose indexed time has passed, are refreshed here.
+    """
+    eligible = keps if keps is not None else keps_serving(service=service, category=category)
+    threshold = now + dt.timedelta(minutes=category.min_notice_minutes)
+    indexed = EarliestFreeTime.objects.filter(category=category, kep__in=eligible)
+    fresh_ids = set(
+        indexed.filter(Q(starts_at__isnull=True) | Q(starts_at__gte=threshold)).values_list(
+            "kep_id", flat=True
         )
-        if slot is not None:
-            found.append(KepSlot(kep=kep, slot=slot))
-    found.sort(key=lambda item: (item.slot.start, item.kep.code))
-    return found[:limit]
+    )
+    outdated = eligible.exclude(pk__in=fresh_ids)
+    if outdated.exists():
+        refresh_earliest_free_times(keps=outdated, now=now, categories=[category])
+
+    verified: list[KepSlot] = []
+    for _round in range(MAX_VERIFY_ROUNDS):
+        candidates = list(
+            indexed.filter(starts_at__isnull=False)
+            .exclude(kep_id__in=[item.kep.pk for item in verified])
+            .select_related("kep", "kep__municipality")
+            .order_by("starts_at", "kep__code")[: limit - len(verified)]
+        )
+        if not candidates:
+            break
+        live = live_earliest(keps=[row.kep for row in candidates], categories=[category], now=now)
+        changed = False
+        for row in candidates:
+            slot = live[(row.kep_id, category.number)]
+            if slot is not None and slot.start == row.starts_at:
+                verified.append(KepSlot(kep=row.kep, slot=slot))
+            else:
+                EarliestFreeTime.objects.filter(pk=row.pk).update(
+                    starts_at=slot.start if slot else None, refreshed_at=now
+                )
+                changed = True
+        if not changed or len(verified) >= limit:
+            break
+    verified.sort(key=lambda item: (item.slot.start, item.kep.code))
+    return verified[:limit]
 
 
 def nearest_free_slots(

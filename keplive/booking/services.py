@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.earliest import refresh_after_commit
 from keplive.booking.eligibility import check_kep_serves
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
@@ -256,6 +257,7 @@ def _new_appointment(
                 kep=kep, service=service, category=category, target=starts_at, now=now
             )
         )
+    refresh_after_commit(kep=kep, now=now)
     return appointment
 
 
@@ -290,24 +292,31 @@ def hold_slot(
         )
 
 
-def release_hold(*, hold_reference: object, citizen: Citizen) -> None:
+def release_hold(*, hold_reference: object, citizen: Citizen, now: dt.datetime) -> None:
     """Give a held time back (the citizen went back or chose another time)."""
     with transaction.atomic():
         try:
-            released = Appointment.objects.filter(
-                reference=hold_reference, citizen=citizen, status=Status.HELD
-            ).update(status=Status.RELEASED)
-        except (ValueError, TypeError) as exc:
+            hold = (
+                Appointment.objects.select_for_update()
+                .select_related("kep")
+                .get(reference=hold_reference, citizen=citizen, status=Status.HELD)
+            )
+        except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
             raise AppointmentNotFound() from exc
-        if not released:
-            raise AppointmentNotFound()
+        hold.status = Status.RELEASED
+        hold.save(update_fields=["status", "updated_at"])
+        refresh_after_commit(kep=hold.kep, now=now)
 
 
 def release_expired_holds(*, now: dt.datetime) -> int:
     """Release every hold whose time ran out (the worker runs this every minute)."""
-    return Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now).update(
-        status=Status.RELEASED
-    )
+    with transaction.atomic():
+        expired = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
+        kep_ids = set(expired.values_list("kep_id", flat=True))
+        released = expired.update(status=Status.RELEASED)
+        for kep in Kep.objects.filter(pk__in=kep_ids):
+            refresh_after_commit(kep=kep, now=now)
+        return released
 
 
 def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> None:
@@ -469,6 +478,7 @@ def reschedule_appointment(
             object_id=appointment.reference,
             details={"from": previous_start.isoformat(), "to": appointment.starts_at.isoformat()},
         )
+        refresh_after_commit(kep=appointment.kep, now=now)
         return appointment
 
 
@@ -490,4 +500,5 @@ def cancel_appointment(
             object_id=appointment.reference,
             details={"starts_at": appointment.starts_at.isoformat()},
         )
+        refresh_after_commit(kep=appointment.kep, now=now)
         return appointment

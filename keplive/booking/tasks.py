@@ -8,7 +8,9 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from keplive.booking.earliest import refresh_earliest_free_times
 from keplive.booking.services import release_expired_holds
+from keplive.directory.selectors import bookable_keps
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +22,10 @@ def release_expired_holds_task() -> int:
     if released:
         logger.info("released %d expired holds", released)
     return released
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def refresh_earliest_free_times_task() -> int:
+    """Every ten minutes: recompute every KEP's earliest free times (directory changes, time
+    passing); bookings refresh their own KEP as they commit."""
+    return refresh_earliest_free_times(keps=bookable_keps(), now=timezone.now())

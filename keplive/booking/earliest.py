@@ -1,0 +1,104 @@
+"""The earliest free time of each KEP per category: computing it live, and keeping the
+``EarliestFreeTime`` index fresh.
+
+Live computation looks a few days ahead first and widens the window only for the KEPs that
+have nothing free yet, so a busy national directory costs a handful of queries per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+
+from django.db import transaction
+
+from keplive.booking.models import EarliestFreeTime
+from keplive.booking.schedule_inputs import category_rules, kep_schedules, local_date
+from keplive.booking.scheduling import Slot, free_days, free_slots
+from keplive.catalogue.models import Category
+from keplive.directory.models import Kep
+
+# Days from today that each successive look covers.
+WINDOWS = ((0, 2), (3, 9), (10, 400))
+BATCH = 100
+
+
+def _serves(kep: Kep, category: Category) -> bool:
+    return kep.is_kep_eke or not category.kep_eke_only
+
+
+def live_earliest(
+    *, keps: Sequence[Kep], categories: Sequence[Category], now: dt.datetime
+) -> dict[tuple[int, int], Slot | None]:
+    """The first free slot of every (KEP, category) pair the KEP can serve, from live data."""
+    today = local_date(now)
+    found: dict[tuple[int, int], Slot | None] = {}
+    pending = {(kep.pk, c.number) for kep in keps for c in categories if _serves(kep, c)}
+    by_id = {kep.pk: kep for kep in keps}
+    rules = {c.number: category_rules(c) for c in categories}
+    horizon = max((c.horizon_days for c in categories), default=0)
+    for first, last in WINDOWS:
+        if not pending or first > horizon:
+            break
+        start, end = today + dt.timedelta(days=first), today + dt.timedelta(days=min(last, horizon))
+        waiting = sorted({kep_id for kep_id, _ in pending})
+        schedules = kep_schedules(keps=[by_id[k] for k in waiting], start=start, end=end, now=now)
+        for kep_id, number in sorted(pending):
+            schedule = schedules[kep_id]
+            days = free_days(
+                calendar=schedule.calendar, employees=schedule.employees, rules=rules[number],
+                start=start, end=end, now=now,
+            )
+            if days:
+                slots = free_slots(
+                    calendar=schedule.calendar, employees=schedule.employees,
+                    rules=rules[number], start=days[0], end=days[0], now=now,
+                )
+                found[(kep_id, number)] = slots[0]
+                pending.discard((kep_id, number))
+    for key in pending:
+        found[key] = None
+    return found
+
+
+def refresh_earliest_free_times(
+    *,
+    keps: Iterable[Kep],
+    now: dt.datetime,
+    categories: Collection[Category] | None = None,
+) -> int:
+    """Recompute and store the index rows of ``keps``; returns how many rows were written."""
+    chosen = list(categories) if categories is not None else list(Category.objects.all())
+    kep_list = list(keps)
+    written = 0
+    for offset in range(0, len(kep_list), BATCH):
+        batch = kep_list[offset : offset + BATCH]
+        results = live_earliest(keps=batch, categories=chosen, now=now)
+        rows = [
+            EarliestFreeTime(
+                kep_id=kep_id,
+                category_id=number,
+                starts_at=slot.start if slot else None,
+                refreshed_at=now,
+            )
+            for (kep_id, number), slot in results.items()
+        ]
+        with transaction.atomic():
+            EarliestFreeTime.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["kep", "category"],
+                update_fields=["starts_at", "refreshed_at"],
+            )
+        written += len(rows)
+    return written
+
+
+def refresh_after_commit(*, kep: Kep, now: dt.datetime) -> None:
+    """Refresh a KEP's index rows once the current transaction commits (booking changes)."""
+    kep_id = kep.pk
+
+    def refresh() -> None:
+        refresh_earliest_free_times(keps=Kep.objects.filter(pk=kep_id), now=now)
+
+    transaction.on_commit(refresh)

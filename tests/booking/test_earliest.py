@@ -1,0 +1,90 @@
+"""The earliest-free-time index: refreshed as bookings commit, verified live on every read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from keplive.booking import services
+from keplive.booking.earliest import refresh_earliest_free_times
+from keplive.booking.models import EarliestFreeTime
+from keplive.booking.selectors import earliest_free_slots
+from keplive.booking.tasks import refresh_earliest_free_times_task
+from keplive.directory.models import Kep
+from tests.booking.conftest import TUESDAY
+from tests.booking.test_services import at
+from tests.factories import CitizenFactory, EmployeeFactory, KepFactory
+
+pytestmark = pytest.mark.django_db
+
+# Monday 2026-11-23 06:00: two hours' notice makes 08:00 the first bookable time that day.
+MONDAY_8 = at(8, 0, day=TUESDAY - dt.timedelta(days=1))
+
+
+def test_the_search_returns_keps_in_order_of_their_earliest_free_time(service, information, now):
+    busy, free = KepFactory(), KepFactory()
+    EmployeeFactory(kep=busy)
+    EmployeeFactory(kep=free)
+    services.book_appointment(
+        citizen=CitizenFactory(), kep=busy, service=service, category=information,
+        starts_at=MONDAY_8, now=now,
+    )
+    found = earliest_free_slots(service=service, category=information, now=now)
+    assert [(item.kep, item.slot.start) for item in found] == [
+        (free, MONDAY_8),
+        (busy, MONDAY_8 + dt.timedelta(minutes=30)),
+    ]
+
+
+def test_a_booking_refreshes_its_keps_index_row_when_it_commits(
+    kep, employee, service, information, citizen, now, django_capture_on_commit_callbacks
+):
+    refresh_earliest_free_times(keps=[kep], now=now)
+    assert EarliestFreeTime.objects.get(kep=kep, category=information).starts_at == MONDAY_8
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book_appointment(
+            citizen=citizen, kep=kep, service=service, category=information,
+            starts_at=MONDAY_8, now=now,
+        )
+
+    row = EarliestFreeTime.objects.get(kep=kep, category=information)
+    assert row.starts_at == MONDAY_8 + dt.timedelta(minutes=30)
+
+
+def test_a_stale_index_row_never_produces_a_wrong_answer(
+    kep, employee, service, information, citizen, now
+):
+    refresh_earliest_free_times(keps=[kep], now=now)
+    # Booked without the on-commit refresh running: the index still says 08:00.
+    services.book_appointment(
+        citizen=citizen, kep=kep, service=service, category=information,
+        starts_at=MONDAY_8, now=now,
+    )
+    assert EarliestFreeTime.objects.get(kep=kep, category=information).starts_at == MONDAY_8
+
+    found = earliest_free_slots(service=service, category=information, now=now)
+
+    assert [item.slot.start for item in found] == [MONDAY_8 + dt.timedelta(minutes=30)]
+    row = EarliestFreeTime.objects.get(kep=kep, category=information)
+    assert row.starts_at == MONDAY_8 + dt.timedelta(minutes=30)
+
+
+def test_a_kep_with_nobody_available_has_no_earliest_time(service, information, now):
+    kep = KepFactory()
+    EmployeeFactory(kep=kep, availability=False)
+    assert earliest_free_slots(service=service, category=information, now=now) == []
+    assert EarliestFreeTime.objects.get(kep=kep, category=information).starts_at is None
+
+
+def test_the_periodic_refresh_indexes_every_bookable_kep(service, information):
+    keps = [KepFactory() for _ in range(3)]
+    for kep in keps:
+        EmployeeFactory(kep=kep)
+    Kep.objects.filter(pk=keps[2].pk).update(is_active=False)
+    written = refresh_earliest_free_times_task.call_local()
+    assert written == 2 * 3  # two active, non-EKE KEPs × categories 1, 3 and 4
+    assert set(EarliestFreeTime.objects.values_list("kep_id", flat=True)) == {
+        keps[0].pk, keps[1].pk
+    }
