@@ -59,7 +59,10 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
             message = _("This value is not valid.")
         errors.append({"field": _field_name(error.get("loc", ())), "message": message})
     return problem(
-        request, status=422, code="invalid_input", message=_("Some values are not valid."),
+        request,
+        status=422,
+        code="invalid_input",
+        message=_("Some values are not valid."),
         errors=errors,
     )
 

@@ -68,7 +68,9 @@ def get_service(request: HttpRequest, code: str) -> ServiceOut:
     return service_out(service_by_code(code))
 
 
-@router.get("/municipalities", response=list[MunicipalityOut], summary="Participating municipalities")
+@router.get(
+    "/municipalities", response=list[MunicipalityOut], summary="Participating municipalities"
+)
 def list_municipalities(request: HttpRequest) -> list[MunicipalityOut]:
     return [
         MunicipalityOut(code=m.code, name=m.name, region=m.region, participating=m.is_participating)

@@ -21,8 +21,10 @@ def kep_by_code(code: str) -> Kep:
 
 def service_by_code(code: str) -> Service:
     try:
-        return Service.objects.select_related("municipality").prefetch_related("categories").get(
-            code=code
+        return (
+            Service.objects.select_related("municipality")
+            .prefetch_related("categories")
+            .get(code=code)
         )
     except Service.DoesNotExist as exc:
         raise LookupFailed("service") from exc

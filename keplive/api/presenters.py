@@ -58,10 +58,9 @@ def service_out(service: Service) -> ServiceOut:
 
 
 def hold_out(hold: Appointment) -> HoldOut:
-    assert hold.hold_expires_at is not None
     return HoldOut(
         reference=hold.reference,
-        expires_at=hold.hold_expires_at,
+        expires_at=hold.hold_expires_at or hold.starts_at,
         kep=hold.kep.code,
         service=hold.service.code,
         category=hold.category_id,

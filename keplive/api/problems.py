@@ -55,9 +55,7 @@ def problem(
 
 
 def problem_for_booking_error(request: HttpRequest, error: BookingError) -> HttpResponse:
-    status = next(
-        (code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400
-    )
+    status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
     return problem(
         request,
         status=status,

@@ -102,7 +102,9 @@ class SlotRequest(Schema):
     kep: str = Field(description="KEP code")
     service: str = Field(description="Service code")
     category: int = Field(ge=1, le=4)
-    starts_at: dt.datetime = Field(description="ISO 8601 with offset, e.g. 2026-12-01T09:30:00+02:00")
+    starts_at: dt.datetime = Field(
+        description="ISO 8601 with offset, e.g. 2026-12-01T09:30:00+02:00"
+    )
 
 
 class HoldOut(Schema):

@@ -46,13 +46,21 @@ def live_earliest(
         for kep_id, number in sorted(pending):
             schedule = schedules[kep_id]
             days = free_days(
-                calendar=schedule.calendar, employees=schedule.employees, rules=rules[number],
-                start=start, end=end, now=now,
+                calendar=schedule.calendar,
+                employees=schedule.employees,
+                rules=rules[number],
+                start=start,
+                end=end,
+                now=now,
             )
             if days:
                 slots = free_slots(
-                    calendar=schedule.calendar, employees=schedule.employees,
-                    rules=rules[number], start=days[0], end=days[0], now=now,
+                    calendar=schedule.calendar,
+                    employees=schedule.employees,
+                    rules=rules[number],
+                    start=days[0],
+                    end=days[0],
+                    now=now,
                 )
                 found[(kep_id, number)] = slots[0]
                 pending.discard((kep_id, number))

@@ -30,7 +30,10 @@ class BookingError(Exception):
 
 
 class SlotNoLongerFree(BookingError):
-    """The chosen time was taken (or held) by someone else; ``alternatives`` are the nearest free."""
+    """The chosen time was taken (or held) by someone else.
+
+    ``alternatives`` are the nearest free times.
+    """
 
     code = "slot_no_longer_free"
     default_message = _("This time is no longer free. Please choose one of the nearest free times.")
@@ -87,13 +90,8 @@ class TooManyActiveBookings(BookingError):
         self.limit = limit
 
 
-class HoldExpired(BookingError):
-    code = "hold_expired"
-    default_message = _("The time was held for you for a few minutes only and has been released.")
-
-
 class AppointmentNotFound(BookingError):
-    """Also raised when the appointment exists but is not the caller's: existence is not revealed."""
+    """Also raised when the appointment is not the caller's: its existence is not revealed."""
 
     code = "appointment_not_found"
     default_message = _("No such appointment.")

@@ -29,6 +29,7 @@ from keplive.directory.models import Absence, Availability, Kep, OpeningExceptio
 from keplive.directory.selectors import closed_dates_for
 
 ATHENS = ZoneInfo(settings.TIME_ZONE)
+LONGEST_PAUSE = dt.timedelta(hours=2)  # the admin caps a category's pause at 120 minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,8 @@ def kep_schedules(
         Appointment.objects.filter(
             kep_id__in=kep_ids,
             status__in=BLOCKING_STATUSES,
-            starts_at__lt=range_end,
+            # A late call's pause may run past midnight into the next day's first booking.
+            starts_at__lt=range_end + LONGEST_PAUSE,
             blocked_until__gt=range_start,
         )
         .exclude(status=Status.HELD, hold_expires_at__lte=now)

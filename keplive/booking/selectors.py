@@ -16,9 +16,9 @@ from django.db.models import Q, QuerySet
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
 from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import AppointmentNotFound
-from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
 from keplive.booking.models import Appointment, EarliestFreeTime, Status
 from keplive.booking.schedule_inputs import (
     booking_horizon,

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
@@ -38,7 +39,6 @@ from keplive.booking.selectors import (
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
 from keplive.directory.selectors import closed_dates_for
-from django.utils.translation import gettext_lazy as _
 
 OVERLAP_GUARD = "appointment_no_overlap"
 # PostgreSQL checks an exclusion constraint after inserting the index entry, so two transactions
@@ -69,6 +69,8 @@ def _slot_at(
 ) -> Slot:
     """The free slot starting exactly at ``starts_at``, or the reason there is none."""
     _require_aware(starts_at)
+    # Compare instants in UTC: equality between different zones is unreliable in a folded hour.
+    starts_at = starts_at.astimezone(dt.UTC)
     check_kep_serves(kep=kep, service=service, category=category)
 
     def alternatives() -> list[Slot]:
@@ -93,7 +95,7 @@ def _slot_at(
             alternatives=alternatives(),
         )
     day = local_date(starts_at)
-    first_day, last_day = booking_horizon(category=category, now=now)
+    _first_day, last_day = booking_horizon(category=category, now=now)
     if day > last_day:
         raise TimeNotOffered(
             reason="beyond_horizon",
@@ -101,9 +103,12 @@ def _slot_at(
             % {"days": category.horizon_days},
             alternatives=alternatives(),
         )
-    if day in closed_dates_for(municipality_ids=[kep.municipality_id], start=day, end=day)[
-        kep.municipality_id
-    ]:
+    if (
+        day
+        in closed_dates_for(municipality_ids=[kep.municipality_id], start=day, end=day)[
+            kep.municipality_id
+        ]
+    ):
         raise TimeNotOffered(
             reason="closed_day",
             message=_("The KEP is closed on that day (holiday)."),
@@ -128,8 +133,12 @@ def _slot_at(
     on_grid = local.second == 0 and local.microsecond == 0 and minutes % category.step_minutes == 0
     call_end = (local + dt.timedelta(minutes=category.call_minutes)).time()
     in_window = category.window_start <= local.time() and call_end <= category.window_end
-    if not on_grid or not in_window or not _offered_when_free(
-        kep=kep, service=service, category=category, starts_at=starts_at, now=now
+    if (
+        not on_grid
+        or not in_window
+        or not _offered_when_free(
+            kep=kep, service=service, category=category, starts_at=starts_at, now=now
+        )
     ):
         raise TimeNotOffered(
             reason="outside_hours",
@@ -163,8 +172,10 @@ def _offered_when_free(
     )
 
 
-def _fair_order(*, candidates: Sequence[int], around: dt.datetime, prefer: int | None = None) -> list[int]:
-    """Candidates in the order they should be tried: ``prefer`` first, then fewest minutes booked."""
+def _fair_order(
+    *, candidates: Sequence[int], around: dt.datetime, prefer: int | None = None
+) -> list[int]:
+    """Candidates in trying order: ``prefer`` first, then the fewest minutes booked."""
     minutes = booked_minutes(employee_ids=candidates, around=around)
     remaining = list(candidates)
     ordered: list[int] = []
@@ -213,7 +224,9 @@ def _release_expired_holds(*, kep: Kep, now: dt.datetime) -> None:
     )
 
 
-def _check_booking_limit(*, citizen: Citizen, now: dt.datetime, excluding: int | None = None) -> None:
+def _check_booking_limit(
+    *, citizen: Citizen, now: dt.datetime, excluding: int | None = None
+) -> None:
     limit = settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
     active = Appointment.objects.filter(citizen=citizen, status=Status.BOOKED, starts_at__gt=now)
     if excluding is not None:

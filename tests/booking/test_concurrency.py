@@ -21,9 +21,14 @@ from tests.booking.conftest import NOW, TUESDAY
 from tests.conftest import athens
 from tests.factories import CitizenFactory, EmployeeFactory, KepFactory, ServiceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
-TIMES = [athens(TUESDAY.year, TUESDAY.month, TUESDAY.day, h, m) for h, m in ((9, 0), (9, 30), (10, 0))]
+TIMES = [
+    athens(TUESDAY.year, TUESDAY.month, TUESDAY.day, h, m) for h, m in ((9, 0), (9, 30), (10, 0))
+]
 
 
 def run_in_parallel(attempts: list[Callable[[], object]]) -> list[object]:
@@ -35,7 +40,7 @@ def run_in_parallel(attempts: list[Callable[[], object]]) -> list[object]:
         try:
             barrier.wait(timeout=30)
             outcomes[index] = attempts[index]()
-        except BaseException as error:  # noqa: BLE001 - the outcome is what is asserted
+        except BaseException as error:
             outcomes[index] = error
         finally:
             connections.close_all()
@@ -76,8 +81,12 @@ def test_sixty_parallel_bookings_on_three_times_fill_exactly_the_room(setting):
 
     def attempt(citizen, starts_at):
         return lambda: services.book_appointment(
-            citizen=citizen, kep=kep, service=service, category=category,
-            starts_at=starts_at, now=NOW,
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=NOW,
         )
 
     outcomes = run_in_parallel(
@@ -102,10 +111,16 @@ def test_parallel_holds_on_one_time_hold_once_per_employee(setting):
 
     outcomes = run_in_parallel(
         [
-            (lambda c=citizen: services.hold_slot(
-                citizen=c, kep=kep, service=service, category=category,
-                starts_at=TIMES[0], now=NOW,
-            ))
+            (
+                lambda c=citizen: services.hold_slot(
+                    citizen=c,
+                    kep=kep,
+                    service=service,
+                    category=category,
+                    starts_at=TIMES[0],
+                    now=NOW,
+                )
+            )
             for citizen in citizens
         ]
     )
@@ -117,17 +132,26 @@ def test_parallel_holds_on_one_time_hold_once_per_employee(setting):
 
 
 def test_one_citizen_booking_in_parallel_cannot_pass_the_limit(setting, settings):
-    kep, employees, service, category = setting
+    kep, _employees, service, category = setting
     settings.KEPLIVE_MAX_ACTIVE_BOOKINGS = 2
     citizen = CitizenFactory()
-    times = [athens(TUESDAY.year, TUESDAY.month, TUESDAY.day, 9 + i // 2, 30 * (i % 2)) for i in range(10)]
+    times = [
+        athens(TUESDAY.year, TUESDAY.month, TUESDAY.day, 9 + i // 2, 30 * (i % 2))
+        for i in range(10)
+    ]
 
     outcomes = run_in_parallel(
         [
-            (lambda t=t: services.book_appointment(
-                citizen=citizen, kep=kep, service=service, category=category,
-                starts_at=t, now=NOW,
-            ))
+            (
+                lambda t=t: services.book_appointment(
+                    citizen=citizen,
+                    kep=kep,
+                    service=service,
+                    category=category,
+                    starts_at=t,
+                    now=NOW,
+                )
+            )
             for t in times
         ]
     )

@@ -27,8 +27,12 @@ def test_the_search_returns_keps_in_order_of_their_earliest_free_time(service, i
     EmployeeFactory(kep=busy)
     EmployeeFactory(kep=free)
     services.book_appointment(
-        citizen=CitizenFactory(), kep=busy, service=service, category=information,
-        starts_at=MONDAY_8, now=now,
+        citizen=CitizenFactory(),
+        kep=busy,
+        service=service,
+        category=information,
+        starts_at=MONDAY_8,
+        now=now,
     )
     found = earliest_free_slots(service=service, category=information, now=now)
     assert [(item.kep, item.slot.start) for item in found] == [
@@ -45,8 +49,12 @@ def test_a_booking_refreshes_its_keps_index_row_when_it_commits(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.book_appointment(
-            citizen=citizen, kep=kep, service=service, category=information,
-            starts_at=MONDAY_8, now=now,
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=information,
+            starts_at=MONDAY_8,
+            now=now,
         )
 
     row = EarliestFreeTime.objects.get(kep=kep, category=information)
@@ -59,8 +67,12 @@ def test_a_stale_index_row_never_produces_a_wrong_answer(
     refresh_earliest_free_times(keps=[kep], now=now)
     # Booked without the on-commit refresh running: the index still says 08:00.
     services.book_appointment(
-        citizen=citizen, kep=kep, service=service, category=information,
-        starts_at=MONDAY_8, now=now,
+        citizen=citizen,
+        kep=kep,
+        service=service,
+        category=information,
+        starts_at=MONDAY_8,
+        now=now,
     )
     assert EarliestFreeTime.objects.get(kep=kep, category=information).starts_at == MONDAY_8
 
@@ -86,5 +98,6 @@ def test_the_periodic_refresh_indexes_every_bookable_kep(service, information):
     written = refresh_earliest_free_times_task.call_local()
     assert written == 2 * 3  # two active, non-EKE KEPs × categories 1, 3 and 4
     assert set(EarliestFreeTime.objects.values_list("kep_id", flat=True)) == {
-        keps[0].pk, keps[1].pk
+        keps[0].pk,
+        keps[1].pk,
     }

@@ -50,8 +50,12 @@ def test_hold_then_confirm_books_the_time_and_audits_it(
     kep, employee, service, information, citizen, now
 ):
     hold = services.hold_slot(
-        citizen=citizen, kep=kep, service=service, category=information,
-        starts_at=at(9), now=now,
+        citizen=citizen,
+        kep=kep,
+        service=service,
+        category=information,
+        starts_at=at(9),
+        now=now,
     )
     assert hold.status == Status.HELD
     assert hold.hold_expires_at == now + dt.timedelta(minutes=10)
@@ -72,9 +76,12 @@ def test_a_held_time_is_not_offered_to_others(kep, employee, service, informatio
     services.hold_slot(
         citizen=citizen, kep=kep, service=service, category=information, starts_at=at(9), now=now
     )
-    starts = [s.start for s in free_slots_for(
-        kep=kep, service=service, category=information, start=TUESDAY, end=TUESDAY, now=now
-    )]
+    starts = [
+        s.start
+        for s in free_slots_for(
+            kep=kep, service=service, category=information, start=TUESDAY, end=TUESDAY, now=now
+        )
+    ]
     assert at(9) not in starts
     assert at(9, 30) in starts
 
@@ -120,8 +127,12 @@ def test_the_database_refuses_overlap_including_the_pause(
     booked = book(citizen, kep, service, information, at(9), now)
     # 09:00–09:20 plus a 10-minute pause blocks until 09:30; anything starting before is refused.
     clash = Appointment(
-        citizen=CitizenFactory(), kep=kep, employee=employee, service=service,
-        category=information, status=Status.BOOKED,
+        citizen=CitizenFactory(),
+        kep=kep,
+        employee=employee,
+        service=service,
+        category=information,
+        status=Status.BOOKED,
         starts_at=booked.starts_at + dt.timedelta(minutes=minutes_later),
         ends_at=booked.starts_at + dt.timedelta(minutes=minutes_later + 20),
         blocked_until=booked.starts_at + dt.timedelta(minutes=minutes_later + 30),
@@ -156,8 +167,12 @@ def test_an_expired_hold_no_longer_blocks(
     )
     later = now + dt.timedelta(minutes=11)
     taken = services.hold_slot(
-        citizen=other_citizen, kep=kep, service=service, category=information,
-        starts_at=at(9), now=later,
+        citizen=other_citizen,
+        kep=kep,
+        service=service,
+        category=information,
+        starts_at=at(9),
+        now=later,
     )
     assert taken.status == Status.HELD
     assert Appointment.objects.filter(citizen=citizen).get().status == Status.RELEASED
@@ -217,9 +232,12 @@ def test_reschedule_moves_in_one_step_and_keeps_the_employee(
     assert moved.starts_at == at(12)
     assert moved.employee_id == original_employee
     assert moved.sequence == 1
-    starts = [s.start for s in free_slots_for(
-        kep=kep, service=service, category=information, start=TUESDAY, end=TUESDAY, now=now
-    )]
+    starts = [
+        s.start
+        for s in free_slots_for(
+            kep=kep, service=service, category=information, start=TUESDAY, end=TUESDAY, now=now
+        )
+    ]
     assert at(9) in starts
     assert AuditEvent.objects.filter(action="appointment.rescheduled").count() == 1
 
@@ -360,8 +378,12 @@ def test_release_expired_holds_releases_only_expired_ones(
         citizen=citizen, kep=kep, service=service, category=information, starts_at=at(9), now=now
     )
     services.hold_slot(
-        citizen=other_citizen, kep=kep, service=service, category=information,
-        starts_at=at(10), now=now + dt.timedelta(minutes=5),
+        citizen=other_citizen,
+        kep=kep,
+        service=service,
+        category=information,
+        starts_at=at(10),
+        now=now + dt.timedelta(minutes=5),
     )
     assert services.release_expired_holds(now=now + dt.timedelta(minutes=12)) == 1
     assert Appointment.objects.filter(status=Status.HELD).count() == 1

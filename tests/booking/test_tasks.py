@@ -15,8 +15,12 @@ def test_the_periodic_task_releases_expired_holds(kep, employee, service, inform
     long_ago = timezone.now() - dt.timedelta(hours=1)  # held an hour ago: expired by now
     day = working_day()
     services.hold_slot(
-        citizen=citizen, kep=kep, service=service, category=information,
-        starts_at=athens(day.year, day.month, day.day, 9), now=long_ago,
+        citizen=citizen,
+        kep=kep,
+        service=service,
+        category=information,
+        starts_at=athens(day.year, day.month, day.day, 9),
+        now=long_ago,
     )
     released = release_expired_holds_task.call_local()
     assert released == 1

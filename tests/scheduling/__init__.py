@@ -1,0 +1,1 @@
+"""Tests of the pure scheduling core (keplive.booking.scheduling)."""
