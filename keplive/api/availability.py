@@ -21,8 +21,8 @@ from keplive.api.presenters import kep_out, time_out
 from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut, Problem
 from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import TimeNotOffered
+from keplive.booking.schedule_inputs import booking_horizon
 from keplive.booking.selectors import (
-    booking_horizon,
     earliest_free_slots,
     free_days_in_month,
     free_slots_for,

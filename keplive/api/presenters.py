@@ -51,7 +51,7 @@ def service_out(service: Service) -> ServiceOut:
         description=service.description,
         documents=service.documents,
         categories=sorted(category.number for category in service.categories.all()),
-        municipality=service.municipality.code if service.municipality_id else None,
+        municipality=service.municipality.code if service.municipality else None,
         remote_servable=service.remote_servable,
         alternative=service.alternative,
     )

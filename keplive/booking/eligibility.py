@@ -42,6 +42,6 @@ def keps_serving(*, service: Service, category: Category) -> QuerySet[Kep]:
     keps = bookable_keps()
     if category.kep_eke_only:
         keps = keps.filter(is_kep_eke=True)
-    if category.municipal:
-        keps = keps.filter(municipality_id=service.municipality_id)
+    if category.municipal and service.municipality is not None:
+        keps = keps.filter(municipality=service.municipality)
     return keps

@@ -29,6 +29,9 @@ class Status(models.TextChoices):
     RELEASED = "released", _("Hold released")
 
 
+# How callers name an appointment: its public reference, as a UUID or its text.
+Reference = uuid.UUID | str
+
 # Rows in these states block the employee's time. The database guard uses the same list.
 BLOCKING_STATUSES = (Status.HELD, Status.BOOKED)
 

@@ -94,12 +94,12 @@ def kep_schedules(
         weekly[kep_id][weekday].append(TimeRange(start=opens, end=closes))
 
     exceptions: dict[int, dict[dt.date, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
-    for kep_id, day, opens, closes in OpeningException.objects.filter(
+    for kep_id, day, exception_opens, exception_closes in OpeningException.objects.filter(
         kep_id__in=kep_ids, date__range=(start, end)
     ).values_list("kep_id", "date", "opens", "closes"):
         day_ranges = exceptions[kep_id][day]  # a closed-day row leaves the list empty
-        if opens is not None and closes is not None:
-            day_ranges.append(TimeRange(start=opens, end=closes))
+        if exception_opens is not None and exception_closes is not None:
+            day_ranges.append(TimeRange(start=exception_opens, end=exception_closes))
 
     closed = closed_dates_for(
         municipality_ids={kep.municipality_id for kep in keps}, start=start, end=end

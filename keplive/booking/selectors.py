@@ -19,7 +19,7 @@ from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
 from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import AppointmentNotFound
-from keplive.booking.models import Appointment, EarliestFreeTime, Status
+from keplive.booking.models import Appointment, EarliestFreeTime, Reference, Status
 from keplive.booking.schedule_inputs import (
     booking_horizon,
     category_rules,
@@ -195,7 +195,7 @@ def appointments_for_citizen(
 
 
 def appointment_for_citizen(
-    *, citizen: Citizen, reference: object, origin: Origin = SYSTEM
+    *, citizen: Citizen, reference: Reference, origin: Origin = SYSTEM
 ) -> Appointment:
     """One of the citizen's appointments by reference; anyone else's is reported as not found."""
     try:

@@ -27,15 +27,17 @@ from keplive.booking.exceptions import (
     TimeNotOffered,
     TooManyActiveBookings,
 )
-from keplive.booking.models import Appointment, Status
-from keplive.booking.schedule_inputs import ATHENS, booked_minutes, category_rules, kep_schedules
-from keplive.booking.scheduling import Slot, blocked_interval, choose_employee, free_slots
-from keplive.booking.selectors import (
+from keplive.booking.models import Appointment, Reference, Status
+from keplive.booking.schedule_inputs import (
+    ATHENS,
+    booked_minutes,
     booking_horizon,
-    free_slots_for,
+    category_rules,
+    kep_schedules,
     local_date,
-    nearest_free_slots,
 )
+from keplive.booking.scheduling import Slot, blocked_interval, choose_employee, free_slots
+from keplive.booking.selectors import free_slots_for, nearest_free_slots
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
 from keplive.directory.selectors import closed_dates_for
@@ -305,7 +307,7 @@ def hold_slot(
         )
 
 
-def release_hold(*, hold_reference: object, citizen: Citizen, now: dt.datetime) -> None:
+def release_hold(*, hold_reference: Reference, citizen: Citizen, now: dt.datetime) -> None:
     """Give a held time back (the citizen went back or chose another time)."""
     with transaction.atomic():
         try:
@@ -349,7 +351,7 @@ def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin)
 
 
 def confirm_hold(
-    *, hold_reference: object, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
+    *, hold_reference: Reference, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
 ) -> Appointment:
     """Turn the citizen's hold into a booking.
 
@@ -420,7 +422,7 @@ def book_appointment(
         return appointment
 
 
-def _lock_own_booking(*, reference: object, citizen: Citizen, now: dt.datetime) -> Appointment:
+def _lock_own_booking(*, reference: Reference, citizen: Citizen, now: dt.datetime) -> Appointment:
     try:
         appointment = (
             Appointment.objects.select_for_update()
@@ -438,7 +440,7 @@ def _lock_own_booking(*, reference: object, citizen: Citizen, now: dt.datetime) 
 
 def reschedule_appointment(
     *,
-    reference: object,
+    reference: Reference,
     citizen: Citizen,
     starts_at: dt.datetime,
     now: dt.datetime,
@@ -496,7 +498,7 @@ def reschedule_appointment(
 
 
 def cancel_appointment(
-    *, reference: object, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
+    *, reference: Reference, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
 ) -> Appointment:
     """Cancel the citizen's upcoming appointment; its time becomes free at once."""
     with transaction.atomic():
