@@ -84,7 +84,10 @@ class EmployeeFactory(DjangoModelFactory):
             return
         Availability.objects.bulk_create(
             Availability(
-                employee=self, weekday=day, starts=dt.time(8, 0), ends=dt.time(14, 30),
+                employee=self,
+                weekday=day,
+                starts=dt.time(8, 0),
+                ends=dt.time(14, 30),
                 workstation="Θέση 1",
             )
             for day in WEEKDAYS

@@ -56,7 +56,9 @@ class Category(models.Model):
     window_start = models.TimeField(_("citizen window from"), default=dt.time(8, 0))
     window_end = models.TimeField(_("citizen window until"), default=dt.time(14, 30))
     kep_eke_only = models.BooleanField(_("only at KEP-EKE"), default=False)
-    municipal = models.BooleanField(_("municipal services (KEP of that municipality)"), default=False)
+    municipal = models.BooleanField(
+        _("municipal services (KEP of that municipality)"), default=False
+    )
     offers_interpreter = models.BooleanField(_("offers a sign-language interpreter"), default=False)
 
     class Meta:
@@ -104,7 +106,9 @@ class Service(models.Model):
     """
 
     code = models.SlugField(_("code"), max_length=80, unique=True)
-    categories = models.ManyToManyField(Category, verbose_name=_("categories"), related_name="services")
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), related_name="services"
+    )
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),

@@ -139,7 +139,9 @@ class OpeningException(models.Model):
 
     def clean(self) -> None:
         if (self.opens is None) != (self.closes is None):
-            raise ValidationError(_("Give both opening and closing time, or neither for a closed day."))
+            raise ValidationError(
+                _("Give both opening and closing time, or neither for a closed day.")
+            )
         if self.opens is not None and self.closes is not None and self.opens >= self.closes:
             raise ValidationError(_("A KEP must open before it closes."))
 

@@ -22,7 +22,9 @@ def national_holiday_names(year: int) -> dict[dt.date, str]:
     return dict(holidays.country_holidays("GR", years=year, language="el").items())
 
 
-def closed_dates_for(*, municipality_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, frozenset[dt.date]]:
+def closed_dates_for(
+    *, municipality_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[int, frozenset[dt.date]]:
     """National holidays plus each municipality's local closures, for dates in [start, end]."""
     national = frozenset(
         day

@@ -35,7 +35,11 @@ def services(request: HttpRequest) -> HttpResponse:
     municipality: Municipality | None = None
     raw_category = request.GET.get("category", "")
     if raw_category:
-        category = Category.objects.filter(pk=int(raw_category)).first() if raw_category.isdigit() else None
+        category = (
+            Category.objects.filter(pk=int(raw_category)).first()
+            if raw_category.isdigit()
+            else None
+        )
         if category is None:
             error = _("There is no such category; showing all services.")
     raw_municipality = request.GET.get("municipality", "")

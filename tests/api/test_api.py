@@ -181,7 +181,8 @@ def test_direct_booking_and_a_taken_time_answers_409_with_alternatives(
 
 def test_not_logged_in_gets_401_with_a_greek_message(client, kep, service):
     response = client.post(
-        f"{API}/holds", slot_body(kep, service, local(working_day(), 9)),
+        f"{API}/holds",
+        slot_body(kep, service, local(working_day(), 9)),
         content_type="application/json",
     )
     assert response.status_code == 401
@@ -192,16 +193,20 @@ def test_not_logged_in_gets_401_with_a_greek_message(client, kep, service):
 def test_staff_cannot_book_as_a_citizen(client, kep, service):
     client.force_login(UserFactory(role="employee"))
     response = client.post(
-        f"{API}/bookings", slot_body(kep, service, local(working_day(), 9)),
+        f"{API}/bookings",
+        slot_body(kep, service, local(working_day(), 9)),
         content_type="application/json",
     )
     assert response.status_code == 401
     assert not Appointment.objects.exists()
 
 
-def test_a_citizen_can_neither_see_nor_change_anothers_booking(citizen_client, client, kep, service):
+def test_a_citizen_can_neither_see_nor_change_anothers_booking(
+    citizen_client, client, kep, service
+):
     booked = citizen_client.post(
-        f"{API}/bookings", slot_body(kep, service, local(working_day(), 9)),
+        f"{API}/bookings",
+        slot_body(kep, service, local(working_day(), 9)),
         content_type="application/json",
     ).json()
     client.logout()
@@ -211,13 +216,20 @@ def test_a_citizen_can_neither_see_nor_change_anothers_booking(citizen_client, c
     assert client.get(f"{API}/bookings").json() == []
     assert client.get(f"{API}/bookings/{reference}").status_code == 404
     assert client.post(f"{API}/bookings/{reference}/cancel").status_code == 404
-    assert client.post(
-        f"{API}/bookings/{reference}/reschedule", {"starts_at": local(working_day(), 12)},
-        content_type="application/json",
-    ).status_code == 404
-    assert client.post(
-        f"{API}/bookings", {"hold": reference}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        client.post(
+            f"{API}/bookings/{reference}/reschedule",
+            {"starts_at": local(working_day(), 12)},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{API}/bookings", {"hold": reference}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.delete(f"{API}/holds/{reference}").status_code == 404
     assert Appointment.objects.get().status == Status.BOOKED
 
@@ -225,23 +237,70 @@ def test_a_citizen_can_neither_see_nor_change_anothers_booking(citizen_client, c
 @pytest.mark.parametrize(
     ("path", "params", "status", "code"),
     [
-        ("/keps/0000/free-times", {"service": "x", "category": 1, "date": "2030-01-01"}, 404, "kep_not_found"),
-        ("/keps/{kep}/free-times", {"service": "nope", "category": 1, "date": "2030-01-01"}, 404, "service_not_found"),
-        ("/keps/{kep}/free-times", {"service": "{service}", "category": 9, "date": "2030-01-01"}, 422, "invalid_input"),
-        ("/keps/{kep}/free-times", {"service": "{service}", "category": 1, "date": "31-12-2030"}, 422, "invalid_input"),
-        ("/keps/{kep}/free-times", {"service": "{service}", "category": 1, "date": "2001-01-01"}, 422, "time_not_offered"),
-        ("/keps/{kep}/free-times", {"service": "{service}", "category": 1, "date": "2099-01-01"}, 422, "time_not_offered"),
-        ("/keps/{kep}/free-days", {"service": "{service}", "category": 1, "month": "2026-13"}, 422, "time_not_offered"),
-        ("/keps/{kep}/free-days", {"service": "{service}", "category": 1, "month": "2001-01"}, 422, "time_not_offered"),
+        (
+            "/keps/0000/free-times",
+            {"service": "x", "category": 1, "date": "2030-01-01"},
+            404,
+            "kep_not_found",
+        ),
+        (
+            "/keps/{kep}/free-times",
+            {"service": "nope", "category": 1, "date": "2030-01-01"},
+            404,
+            "service_not_found",
+        ),
+        (
+            "/keps/{kep}/free-times",
+            {"service": "{service}", "category": 9, "date": "2030-01-01"},
+            422,
+            "invalid_input",
+        ),
+        (
+            "/keps/{kep}/free-times",
+            {"service": "{service}", "category": 1, "date": "31-12-2030"},
+            422,
+            "invalid_input",
+        ),
+        (
+            "/keps/{kep}/free-times",
+            {"service": "{service}", "category": 1, "date": "2001-01-01"},
+            422,
+            "time_not_offered",
+        ),
+        (
+            "/keps/{kep}/free-times",
+            {"service": "{service}", "category": 1, "date": "2099-01-01"},
+            422,
+            "time_not_offered",
+        ),
+        (
+            "/keps/{kep}/free-days",
+            {"service": "{service}", "category": 1, "month": "2026-13"},
+            422,
+            "time_not_offered",
+        ),
+        (
+            "/keps/{kep}/free-days",
+            {"service": "{service}", "category": 1, "month": "2001-01"},
+            422,
+            "time_not_offered",
+        ),
         ("/keps/{kep}/free-days", {"service": "{service}", "category": 1}, 422, "invalid_input"),
-        ("/keps/{kep}/free-days", {"service": "{service}", "category": 2, "month": "2030-01"}, 422, "service_not_offered"),
+        (
+            "/keps/{kep}/free-days",
+            {"service": "{service}", "category": 2, "month": "2030-01"},
+            422,
+            "service_not_offered",
+        ),
         ("/services", {"municipality": "atlantis"}, 404, "municipality_not_found"),
         ("/bookings/not-a-uuid", {}, 401, "login_required"),
     ],
 )
 def test_bad_input_gets_a_clear_4xx(client, kep, service, path, params, status, code):
     path = path.format(kep=kep.code)
-    params = {k: (v.format(service=service.code) if isinstance(v, str) else v) for k, v in params.items()}
+    params = {
+        k: (v.format(service=service.code) if isinstance(v, str) else v) for k, v in params.items()
+    }
     response = client.get(f"{API}{path}", params)
     assert response.status_code == status, response.content
     body = response.json()
@@ -252,10 +311,41 @@ def test_bad_input_gets_a_clear_4xx(client, kep, service, path, params, status, 
 @pytest.mark.parametrize(
     ("body", "code", "status"),
     [
-        ({"kep": "0000", "service": "x", "category": 1, "starts_at": "2030-01-01T09:00:00+02:00"}, "kep_not_found", 404),
-        ({"kep": "{kep}", "service": "{service}", "category": 1, "starts_at": "2001-01-02T09:00:00+02:00"}, "time_not_offered", 422),
-        ({"kep": "{kep}", "service": "{service}", "category": 1, "starts_at": "2030-01-01T09:00:00"}, "time_not_offered", 422),
-        ({"kep": "{kep}", "service": "{service}", "category": 1, "starts_at": "tomorrow"}, "invalid_input", 422),
+        (
+            {
+                "kep": "0000",
+                "service": "x",
+                "category": 1,
+                "starts_at": "2030-01-01T09:00:00+02:00",
+            },
+            "kep_not_found",
+            404,
+        ),
+        (
+            {
+                "kep": "{kep}",
+                "service": "{service}",
+                "category": 1,
+                "starts_at": "2001-01-02T09:00:00+02:00",
+            },
+            "time_not_offered",
+            422,
+        ),
+        (
+            {
+                "kep": "{kep}",
+                "service": "{service}",
+                "category": 1,
+                "starts_at": "2030-01-01T09:00:00",
+            },
+            "time_not_offered",
+            422,
+        ),
+        (
+            {"kep": "{kep}", "service": "{service}", "category": 1, "starts_at": "tomorrow"},
+            "invalid_input",
+            422,
+        ),
         ({"kep": "{kep}", "service": "{service}", "category": 1}, "invalid_input", 422),
         ({"hold": str(uuid.uuid4())}, "appointment_not_found", 404),
         ({"hold": "123"}, "invalid_input", 422),
@@ -265,7 +355,10 @@ def test_bad_input_gets_a_clear_4xx(client, kep, service, path, params, status, 
 def test_bad_booking_requests_get_a_clear_4xx_and_write_nothing(
     citizen_client, kep, service, body, code, status
 ):
-    body = {k: (v.format(kep=kep.code, service=service.code) if isinstance(v, str) else v) for k, v in body.items()}
+    body = {
+        k: (v.format(kep=kep.code, service=service.code) if isinstance(v, str) else v)
+        for k, v in body.items()
+    }
     endpoint = "/holds" if "hold" not in body and body else "/bookings"
     response = citizen_client.post(f"{API}{endpoint}", body, content_type="application/json")
     assert response.status_code == status, response.content
@@ -291,7 +384,8 @@ def test_errors_in_english_when_asked(client, kep, service):
 def test_not_remote_service_tells_the_alternative(citizen_client, kep):
     in_person = ServiceFactory(in_person_only=True)
     response = citizen_client.post(
-        f"{API}/holds", slot_body(kep, in_person, local(working_day(), 9)),
+        f"{API}/holds",
+        slot_body(kep, in_person, local(working_day(), 9)),
         content_type="application/json",
     )
     assert response.status_code == 422
