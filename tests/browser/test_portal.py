@@ -1,0 +1,58 @@
+"""A newcomer's first look, in Chromium: the home page, the catalogue, the API docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_is_greek_accessible_and_lists_the_categories(page, server):
+    page.goto(server + "/")
+    assert page.locator("html").get_attribute("lang") == "el"
+    assert page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".card").count() == 4
+    screenshot(page, "home-el")
+    assert axe_violations(page) == []
+
+
+def test_switching_to_english_by_keyboard(page, server):
+    page.goto(server + "/")
+    button = page.get_by_role("button", name="English")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Administrative information" in page.content()
+    screenshot(page, "home-en")
+    assert axe_violations(page) == []
+
+
+def test_catalogue_search_finds_services_without_accents(page, server):
+    page.goto(server + "/services/")
+    page.get_by_label("Κατηγορία").select_option("1")
+    page.get_by_label("Αναζήτηση").fill("πιστοποιητικο")
+    page.get_by_role("button", name="Αναζήτηση").click()
+    page.wait_for_load_state()
+    titles = page.locator(".service-title").all_inner_texts()
+    assert titles
+    assert all("ιστοποιητικ" in title for title in titles)
+    assert page.get_by_label("Αναζήτηση").input_value() == "πιστοποιητικο"
+    screenshot(page, "catalogue-search")
+    assert axe_violations(page) == []
+
+
+def test_home_fits_a_phone_screen(phone, server):
+    phone.goto(server + "/")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    screenshot(phone, "home-phone")
+    assert axe_violations(phone) == []
+
+
+def test_api_docs_render_the_schema(page, server):
+    page.goto(server + "/api/v1/docs")
+    page.get_by_text("/api/v1/earliest", exact=True).first.wait_for(timeout=15_000)
+    screenshot(page, "api-docs")
