@@ -1,0 +1,120 @@
+"""Every URL of KEPlive has an access rule, and each rule is tested for who may not pass.
+
+A new URL pattern without an entry in RULES fails ``test_every_url_has_an_access_rule``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from keplive.accounts.models import Role
+from keplive.audit.models import AuditEvent
+from tests.factories import CitizenFactory, UserFactory
+
+PUBLIC = "public"  # anyone, including anonymous visitors
+CITIZEN = "citizen"  # a citizen logged in through TAXISnet; staff and anonymous refused
+ADMIN = "admin"  # staff of the Django admin only
+
+# (regex over the full route, rule)
+RULES: list[tuple[str, str]] = [
+    (r"^$", PUBLIC),
+    (r"^services/$", PUBLIC),
+    (r"^i18n/", PUBLIC),
+    (r"^api/v1/$", PUBLIC),
+    (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
+    (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),
+    (r"^api/v1/(holds|bookings)", CITIZEN),
+    (r"^admin/", ADMIN),
+]
+
+
+def all_routes(patterns=None, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    routes = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            routes += all_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            routes.append(prefix + str(entry.pattern))
+    return routes
+
+
+def rule_for(route: str) -> str | None:
+    return next((rule for pattern, rule in RULES if re.search(pattern, route)), None)
+
+
+def test_every_url_has_an_access_rule():
+    missing = [route for route in all_routes() if rule_for(route) is None]
+    assert missing == []
+
+
+CITIZEN_ENDPOINTS = [
+    ("get", "/api/v1/bookings"),
+    ("post", "/api/v1/bookings"),
+    ("get", "/api/v1/bookings/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
+    ("post", "/api/v1/bookings/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a/reschedule"),
+    ("post", "/api/v1/bookings/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a/cancel"),
+    ("post", "/api/v1/holds"),
+    ("delete", "/api/v1/holds/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
+]
+
+
+def test_every_citizen_route_is_probed_below():
+    probed = {path.lstrip("/") for _, path in CITIZEN_ENDPOINTS}
+    for route in (r for r in all_routes() if rule_for(r) == CITIZEN):
+        pattern = "^" + re.sub(r"<[^>]+>", "[^/]+", route) + "$"
+        assert any(re.match(pattern, path) for path in probed), route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), CITIZEN_ENDPOINTS)
+@pytest.mark.parametrize("who", ["anonymous", Role.EMPLOYEE, Role.ADMINISTRATOR])
+def test_citizen_endpoints_refuse_everyone_but_citizens(client, method, path, who):
+    if who != "anonymous":
+        client.force_login(UserFactory(role=who, is_staff=who == Role.ADMINISTRATOR))
+    response = getattr(client, method)(path, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "login_required"
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/accounts/user/",
+    "/admin/accounts/citizen/",
+    "/admin/audit/auditevent/",
+    "/admin/catalogue/category/",
+    "/admin/catalogue/service/",
+    "/admin/directory/kep/",
+    "/admin/directory/municipality/",
+    "/admin/directory/employee/",
+    "/admin/directory/localholiday/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+@pytest.mark.parametrize("who", ["anonymous", Role.CITIZEN, Role.EMPLOYEE])
+def test_admin_pages_refuse_non_staff(client, path, who):
+    if who != "anonymous":
+        client.force_login(UserFactory(role=who))
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_open_for_an_administrator(admin_client, path):
+    assert admin_client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reading_citizens_in_the_admin_is_audited(admin_client):
+    citizen = CitizenFactory()
+    admin_client.get("/admin/accounts/citizen/")
+    admin_client.get(f"/admin/accounts/citizen/{citizen.pk}/change/")
+    actions = list(AuditEvent.objects.values_list("action", "object_id"))
+    assert ("citizens.listed", "") in actions
+    assert ("citizen.viewed", str(citizen.pk)) in actions
