@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://keplive:keplive@127.0.0.1:5432/keplive
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export KEPLIVE_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: run test lint test-sqlite test-postgres test-browser bench install demo clean help
@@ -37,17 +38,18 @@ run: demo
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m importlinter.cli lint-imports --no-cache 2>/dev/null || $(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/lint-imports --no-cache
 	KEPLIVE_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	KEPLIVE_DEBUG=1 $(PY) manage.py check --fail-level WARNING
 	$(PY) -m mypy keplive
 
 test-sqlite: install
-	KEPLIVE_DEBUG=0 $(PY) -m pytest -m "not postgres and not browser" -p no:randomly -q
+	$(PY) -m pytest -m "not postgres and not browser and not redis" -n 2 -q
 
+# Production-like: PostgreSQL and Redis. Booking and API tests run again here.
 test-postgres: install
-	scripts/ensure-services postgres
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m "postgres or booking" -q
+	scripts/ensure-services postgres redis
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "postgres or booking or redis" -q
 
 test-browser: install
 	scripts/ensure-services chromium

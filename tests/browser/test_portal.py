@@ -22,8 +22,8 @@ def test_switching_to_english_by_keyboard(page, server):
     page.goto(server + "/")
     button = page.get_by_role("button", name="English")
     button.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Administrative information" in page.content()
     screenshot(page, "home-en")
@@ -34,8 +34,8 @@ def test_catalogue_search_finds_services_without_accents(page, server):
     page.goto(server + "/services/")
     page.get_by_label("Κατηγορία").select_option("1")
     page.get_by_label("Αναζήτηση").fill("πιστοποιητικο")
-    page.get_by_role("button", name="Αναζήτηση").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Αναζήτηση").click()
     titles = page.locator(".service-title").all_inner_texts()
     assert titles
     assert all("ιστοποιητικ" in title for title in titles)
