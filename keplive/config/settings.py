@@ -184,6 +184,8 @@ LOGGING = {
         # Request lines carry query strings (signed links, OAuth codes): keep them out.
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},
+        # The Huey consumer installs its own handler; do not print its lines twice.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }
 # Development serves static files straight from the source folders; production collects them.
