@@ -36,6 +36,8 @@ run: demo
 	@KEPLIVE_DEBUG=1 HOST=$(HOST) PORT=$(PORT) scripts/run-dev
 
 lint: install
+	scripts/ensure-services gettext
+	scripts/check-translations
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache

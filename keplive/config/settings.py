@@ -16,6 +16,8 @@ from keplive.config import environment as env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = env.path("KEPLIVE_VAR_DIR", BASE_DIR / "var")
+# Local state (SQLite files, the worker's queue) lives here; it must exist before Huey starts.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Core -------------------------------------------------------------------------------
 DEBUG = env.flag("KEPLIVE_DEBUG", default=False)
