@@ -5,8 +5,10 @@ holds and bookings are exercised too, against a small real directory."""
 from __future__ import annotations
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.middleware.csrf import _get_new_csrf_string
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.openapi import from_wsgi
@@ -14,6 +16,17 @@ from schemathesis.openapi import from_wsgi
 from tests.factories import CitizenFactory, EmployeeFactory, KepFactory, ServiceFactory
 
 schema = from_wsgi("/api/v1/openapi.json", WSGIHandler())
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """The real handler closes the database connection after each request, which would end the
+    test's transaction; Django's own test client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
