@@ -5,10 +5,10 @@ holds and bookings are exercised too, against a small real directory."""
 from __future__ import annotations
 
 import pytest
-from django.middleware.csrf import _get_new_csrf_string
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.middleware.csrf import _get_new_csrf_string
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.openapi import from_wsgi
