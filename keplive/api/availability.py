@@ -19,14 +19,9 @@ from keplive.api.lookups import (
 )
 from keplive.api.presenters import kep_out, time_out
 from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut, Problem
-from keplive.booking.eligibility import check_kep_serves, keps_serving
+from keplive.booking.eligibility import keps_serving
 from keplive.booking.exceptions import TimeNotOffered
-from keplive.booking.schedule_inputs import booking_horizon
-from keplive.booking.selectors import (
-    earliest_free_slots,
-    free_days_in_month,
-    free_slots_for,
-)
+from keplive.booking.selectors import earliest_free_slots, free_days_in_month, free_times_on
 
 router = Router(tags=["availability"])
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -64,25 +59,14 @@ def _parse_month(text: str) -> tuple[int, int]:
     summary="Days of a month with free times",
 )
 def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> FreeDaysOut:
-    now = timezone.now()
     kep, service, category = (
         kep_by_code(code),
         service_by_code(query.service),
         category_by_number(query.category),
     )
-    check_kep_serves(kep=kep, service=service, category=category)
     year, month = _parse_month(query.month)
-    first, last = booking_horizon(category=category, now=now)
-    if (year, month) < (first.year, first.month):
-        raise TimeNotOffered(reason="past", message=_("This month has already passed."))
-    if (year, month) > (last.year, last.month):
-        raise TimeNotOffered(
-            reason="beyond_horizon",
-            message=_("Appointments can be booked up to %(days)d days ahead.")
-            % {"days": category.horizon_days},
-        )
     days = free_days_in_month(
-        kep=kep, service=service, category=category, year=year, month=month, now=now
+        kep=kep, service=service, category=category, year=year, month=month, now=timezone.now()
     )
     return FreeDaysOut(
         kep=kep.code, service=service.code, category=category.number, month=query.month, days=days
@@ -95,24 +79,13 @@ def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> Free
     summary="Free times of one day",
 )
 def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> FreeTimesOut:
-    now = timezone.now()
     kep, service, category = (
         kep_by_code(code),
         service_by_code(query.service),
         category_by_number(query.category),
     )
-    check_kep_serves(kep=kep, service=service, category=category)
-    first, last = booking_horizon(category=category, now=now)
-    if query.date < first:
-        raise TimeNotOffered(reason="past", message=_("This date has already passed."))
-    if query.date > last:
-        raise TimeNotOffered(
-            reason="beyond_horizon",
-            message=_("Appointments can be booked up to %(days)d days ahead.")
-            % {"days": category.horizon_days},
-        )
-    slots = free_slots_for(
-        kep=kep, service=service, category=category, start=query.date, end=query.date, now=now
+    slots = free_times_on(
+        kep=kep, service=service, category=category, day=query.date, now=timezone.now()
     )
     return FreeTimesOut(
         kep=kep.code,

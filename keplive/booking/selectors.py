@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
 from keplive.booking.eligibility import check_kep_serves, keps_serving
-from keplive.booking.exceptions import AppointmentNotFound
+from keplive.booking.exceptions import AppointmentNotFound, TimeNotOffered
 from keplive.booking.models import Appointment, EarliestFreeTime, Reference, Status
 from keplive.booking.schedule_inputs import (
     booking_horizon,
@@ -56,17 +57,30 @@ def free_slots_for(
     )
 
 
+def _beyond_horizon(category: Category) -> TimeNotOffered:
+    return TimeNotOffered(
+        reason="beyond_horizon",
+        message=_("Appointments can be booked up to %(days)d days ahead.")
+        % {"days": category.horizon_days},
+    )
+
+
 def free_days_in_month(
     *, kep: Kep, service: Service, category: Category, year: int, month: int, now: dt.datetime
 ) -> list[dt.date]:
-    """The dates of a month with at least one free time (for the citizen's calendar)."""
+    """The dates of a month with at least one free time (for the citizen's calendar).
+
+    A month wholly in the past or beyond the booking horizon is refused with the reason.
+    """
     check_kep_serves(kep=kep, service=service, category=category)
+    horizon_start, horizon_end = booking_horizon(category=category, now=now)
+    if (year, month) < (horizon_start.year, horizon_start.month):
+        raise TimeNotOffered(reason="past", message=_("This month has already passed."))
+    if (year, month) > (horizon_end.year, horizon_end.month):
+        raise _beyond_horizon(category)
     first_day = dt.date(year, month, 1)
     last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
-    horizon_start, horizon_end = booking_horizon(category=category, now=now)
     start, end = max(first_day, horizon_start), min(last_day, horizon_end)
-    if start > end:
-        return []
     schedule = kep_schedules(keps=[kep], start=start, end=end, now=now)[kep.pk]
     return free_days(
         calendar=schedule.calendar,
@@ -76,6 +90,20 @@ def free_days_in_month(
         end=end,
         now=now,
     )
+
+
+def free_times_on(
+    *, kep: Kep, service: Service, category: Category, day: dt.date, now: dt.datetime
+) -> list[Slot]:
+    """The free times of one day; a past day or one beyond the horizon is refused with the
+    reason."""
+    check_kep_serves(kep=kep, service=service, category=category)
+    horizon_start, horizon_end = booking_horizon(category=category, now=now)
+    if day < horizon_start:
+        raise TimeNotOffered(reason="past", message=_("This date has already passed."))
+    if day > horizon_end:
+        raise _beyond_horizon(category)
+    return free_slots_for(kep=kep, service=service, category=category, start=day, end=day, now=now)
 
 
 # How many times the search re-reads the index after finding stale rows among its candidates.
