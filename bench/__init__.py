@@ -1,0 +1,1 @@
+"""KEPlive's national-scale benchmarks (``make bench``; see bench/README.md)."""
