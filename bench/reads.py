@@ -14,11 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from bench.dataset import BUSINESS_SERVICE, INFO_SERVICE, working_days
 from bench.measure import Metric, breakdown, machine_busy, profile, timed_samples
 from keplive.booking import selectors
+from keplive.booking.earliest import refresh_earliest_free_times
 from keplive.booking.schedule_inputs import ATHENS
 from keplive.catalogue.models import Category, Service
+from keplive.catalogue.selectors import service_with_categories
 from keplive.directory.models import Kep
 from keplive.directory.selectors import bookable_keps
 
@@ -40,6 +44,13 @@ class Context:
     months: list[tuple[int, int]]  # the months the horizon touches
 
 
+def _service(code: str) -> Service:
+    service = service_with_categories(code=code)
+    if service is None:
+        raise LookupError(f"the data set has no service {code}")
+    return service
+
+
 def load_context(*, now: dt.datetime, days: int) -> Context:
     info = Category.objects.get(number=1)
     keps = list(bookable_keps().order_by("code"))
@@ -57,8 +68,9 @@ def load_context(*, now: dt.datetime, days: int) -> Context:
         kep_eke=[k for k in keps if k.is_kep_eke],
         info=info,
         business=Category.objects.get(number=2),
-        info_service=Service.objects.get(code=INFO_SERVICE),
-        business_service=Service.objects.get(code=BUSINESS_SERVICE),
+        # As every interface fetches a service: with its categories (catalogue.selectors).
+        info_service=_service(INFO_SERVICE),
+        business_service=_service(BUSINESS_SERVICE),
         days=[d for d in working_days(now, days) if d <= last],
         months=months,
     )
@@ -86,6 +98,10 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
         return selectors.free_slots_for(
             kep=kep, service=ctx.info_service, category=ctx.info, start=day, end=day, now=ctx.now
         )
+
+    def free_times_cold(i: int) -> object:
+        cache.clear()  # as after a directory change or on a KEP nobody asked about lately
+        return free_times(i)
 
     rng = random.Random(seed * 1000 + 2)
     day_draws = [rng.choice(ctx.keps) for _ in range(n)]
@@ -117,6 +133,19 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
             free_times,
             profile_calls=100,
             breakdown_calls=100,
+        ),
+        ReadBenchmark(
+            Metric(
+                "free_times_kep_day_cold",
+                "free times, one KEP-day, directory not cached (cold)",
+                notes=[
+                    "the cache emptied before every call: the KEP's directory (hours, "
+                    "closures, availability, absences) is read from the database first"
+                ],
+            ),
+            free_times_cold,
+            profile_calls=50,
+            breakdown_calls=50,
         ),
         ReadBenchmark(
             Metric(
@@ -177,6 +206,21 @@ def run_read(bench: ReadBenchmark, *, iterations: int, budget_seconds: float) ->
 
 def profile_read(bench: ReadBenchmark) -> str:
     return profile(bench.call, calls=bench.profile_calls)
+
+
+def warm_like_the_worker(ctx: Context) -> Metric:
+    """What the worker's periodic refresh does every ten minutes: recompute every KEP's earliest
+    free times, which also fills the cache of each KEP's directory. The steady state of a
+    running deployment; the read benchmarks after it measure that state."""
+    cache.clear()
+    started = time.perf_counter()
+    refresh_earliest_free_times(keps=ctx.keps, now=ctx.now)
+    return Metric(
+        "worker_refresh_all",
+        f"worker: refresh every KEP's earliest free times ({len(ctx.keps)} KEPs)",
+        samples=[time.perf_counter() - started],
+        notes=["one run of refresh_earliest_free_times_task's work, from an empty cache"],
+    )
 
 
 def first_earliest_calls(ctx: Context, *, reused: bool) -> list[Metric]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keplive.catalogue.models import Category, Service
+from keplive.catalogue.selectors import service_with_categories
 from keplive.directory.models import Kep, Municipality
 
 
@@ -20,14 +21,10 @@ def kep_by_code(code: str) -> Kep:
 
 
 def service_by_code(code: str) -> Service:
-    try:
-        return (
-            Service.objects.select_related("municipality")
-            .prefetch_related("categories")
-            .get(code=code)
-        )
-    except Service.DoesNotExist as exc:
-        raise LookupFailed("service") from exc
+    service = service_with_categories(code=code)
+    if service is None:
+        raise LookupFailed("service")
+    return service
 
 
 def category_by_number(number: int) -> Category:

@@ -13,8 +13,13 @@ from collections.abc import Collection, Iterable, Sequence
 from django.db import transaction
 
 from keplive.booking.models import EarliestFreeTime
-from keplive.booking.schedule_inputs import category_rules, kep_schedules, local_date
-from keplive.booking.scheduling import Slot, free_days, free_slots
+from keplive.booking.schedule_inputs import (
+    LONGEST_BLOCK,
+    category_rules,
+    kep_schedules,
+    local_date,
+)
+from keplive.booking.scheduling import Interval, Slot, free_days, free_slots, overlaps
 from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
 
@@ -102,11 +107,44 @@ def refresh_earliest_free_times(
     return written
 
 
-def refresh_after_commit(*, kep: Kep, now: dt.datetime) -> None:
-    """Refresh a KEP's index rows once the current transaction commits (booking changes)."""
-    kep_id = kep.pk
+def refresh_if_affected(
+    *,
+    kep: Kep,
+    now: dt.datetime,
+    taken: Interval | None = None,
+    freed_from: dt.datetime | None = None,
+) -> int:
+    """Refresh only the index rows a change can move: a taken range that overlaps the call
+    and pause at a category's indexed earliest time, or a freed time before (or near) it."""
+    affected = []
+    for row in EarliestFreeTime.objects.filter(kep=kep).select_related("category"):
+        category = row.category
+        if row.starts_at is None:
+            if freed_from is not None:
+                affected.append(category)
+            continue
+        at_earliest = Interval(
+            start=row.starts_at,
+            end=row.starts_at
+            + dt.timedelta(minutes=category.call_minutes + category.buffer_minutes),
+        )
+        if (taken is not None and overlaps(taken, at_earliest)) or (
+            freed_from is not None and freed_from - LONGEST_BLOCK < row.starts_at
+        ):
+            affected.append(category)
+    if not affected:
+        return 0
+    return refresh_earliest_free_times(keps=[kep], now=now, categories=affected)
 
-    def refresh() -> None:
-        refresh_earliest_free_times(keps=Kep.objects.filter(pk=kep_id), now=now)
 
-    transaction.on_commit(refresh)
+def refresh_after_commit(
+    *,
+    kep: Kep,
+    now: dt.datetime,
+    taken: Interval | None = None,
+    freed_from: dt.datetime | None = None,
+) -> None:
+    """Once the current transaction commits, refresh the KEP's index rows the change affects."""
+    transaction.on_commit(
+        lambda: refresh_if_affected(kep=kep, now=now, taken=taken, freed_from=freed_from)
+    )

@@ -17,7 +17,9 @@ from keplive.directory.selectors import bookable_keps
 
 
 def check_service_bookable(*, service: Service, category: Category) -> None:
-    if not service.is_active or not service.categories.filter(pk=category.pk).exists():
+    # .all() uses the categories prefetched with the service (catalogue.selectors does).
+    offered_in = {offered.pk for offered in service.categories.all()}
+    if not service.is_active or category.pk not in offered_in:
         raise ServiceNotOffered()
     if category.municipal != (service.municipality_id is not None):
         raise ServiceNotOffered()

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 
-from keplive.booking.models import BLOCKING_STATUSES, Appointment, Status
+from keplive.booking.models import Appointment, Status
 from keplive.booking.scheduling import (
     CategoryRules,
     EmployeeSchedule,
@@ -27,9 +28,11 @@ from keplive.booking.scheduling import (
 from keplive.catalogue.models import Category
 from keplive.directory.models import Absence, Availability, Kep, OpeningException, OpeningHours
 from keplive.directory.selectors import closed_dates_for
+from keplive.directory.versioning import directory_version
 
 ATHENS = ZoneInfo(settings.TIME_ZONE)
 LONGEST_PAUSE = dt.timedelta(hours=2)  # the admin caps a category's pause at 120 minutes
+LONGEST_BLOCK = dt.timedelta(hours=6)  # a call (at most 240 minutes) plus its pause
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,35 +71,48 @@ def local_day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.date
     return first, last.astimezone(dt.UTC)
 
 
-def kep_schedules(
-    *,
-    keps: Sequence[Kep],
-    start: dt.date,
-    end: dt.date,
-    now: dt.datetime,
-    ignore_appointment_ids: Collection[int] = (),
-) -> dict[int, KepSchedule]:
-    """Calendars and employee schedules of ``keps`` for local dates [start, end].
+@dataclass(frozen=True, slots=True)
+class EmployeeDirectory:
+    employee_id: int
+    weekly: dict[int, tuple[TimeRange, ...]]
+    absences: tuple[Interval, ...]
 
-    Holds that have expired no longer block time, even before the sweeper releases them.
-    ``ignore_appointment_ids`` leaves out appointments being moved, so an appointment can be
-    shifted into a range that overlaps its own current one.
-    """
+
+@dataclass(frozen=True, slots=True)
+class KepDirectory:
+    """What the directory says of one KEP over a window of dates: all of a schedule but the
+    bookings. It changes rarely, so it is cached per KEP under the directory's version."""
+
+    calendar: KepCalendar
+    employees: tuple[EmployeeDirectory, ...]
+
+
+# A cached snapshot covers this many days from today: more than the longest allowed horizon.
+SNAPSHOT_DAYS = 190
+# Longer than the worker's ten-minute refresh of every KEP, which so keeps every KEP warm.
+SNAPSHOT_SECONDS = 15 * 60
+
+
+def _load_directories(
+    *, keps: Sequence[Kep], start: dt.date, end: dt.date
+) -> dict[int, KepDirectory]:
     kep_ids = [kep.pk for kep in keps]
-    if not kep_ids:
-        return {}
     range_start, range_end = local_day_bounds(start, end)
 
     weekly: dict[int, dict[int, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
-    for kep_id, weekday, opens, closes in OpeningHours.objects.filter(
-        kep_id__in=kep_ids
-    ).values_list("kep_id", "weekday", "opens", "closes"):
+    for kep_id, weekday, opens, closes in (
+        OpeningHours.objects.filter(kep_id__in=kep_ids)
+        .order_by()
+        .values_list("kep_id", "weekday", "opens", "closes")
+    ):
         weekly[kep_id][weekday].append(TimeRange(start=opens, end=closes))
 
     exceptions: dict[int, dict[dt.date, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
-    for kep_id, day, exception_opens, exception_closes in OpeningException.objects.filter(
-        kep_id__in=kep_ids, date__range=(start, end)
-    ).values_list("kep_id", "date", "opens", "closes"):
+    for kep_id, day, exception_opens, exception_closes in (
+        OpeningException.objects.filter(kep_id__in=kep_ids, date__range=(start, end))
+        .order_by()
+        .values_list("kep_id", "date", "opens", "closes")
+    ):
         day_ranges = exceptions[kep_id][day]  # a closed-day row leaves the list empty
         if exception_opens is not None and exception_closes is not None:
             day_ranges.append(TimeRange(start=exception_opens, end=exception_closes))
@@ -107,49 +123,35 @@ def kep_schedules(
 
     availability: dict[int, dict[int, list[TimeRange]]] = defaultdict(lambda: defaultdict(list))
     employee_kep: dict[int, int] = {}
-    for employee_id, kep_id, weekday, starts, ends in Availability.objects.filter(
-        employee__kep_id__in=kep_ids, employee__is_active=True
-    ).values_list("employee_id", "employee__kep_id", "weekday", "starts", "ends"):
+    for employee_id, kep_id, weekday, starts, ends in (
+        Availability.objects.filter(employee__kep_id__in=kep_ids, employee__is_active=True)
+        .order_by()
+        .values_list("employee_id", "employee__kep_id", "weekday", "starts", "ends")
+    ):
         availability[employee_id][weekday].append(TimeRange(start=starts, end=ends))
         employee_kep[employee_id] = kep_id
 
     absences: dict[int, list[Interval]] = defaultdict(list)
-    for employee_id, starts_at, ends_at in Absence.objects.filter(
-        employee_id__in=employee_kep.keys(), starts_at__lt=range_end, ends_at__gt=range_start
-    ).values_list("employee_id", "starts_at", "ends_at"):
+    for employee_id, starts_at, ends_at in (
+        Absence.objects.filter(
+            employee_id__in=employee_kep.keys(), starts_at__lt=range_end, ends_at__gt=range_start
+        )
+        .order_by()
+        .values_list("employee_id", "starts_at", "ends_at")
+    ):
         absences[employee_id].append(Interval(start=starts_at, end=ends_at))
 
-    blocked: dict[int, list[Interval]] = defaultdict(list)
-    blocking = (
-        Appointment.objects.filter(
-            kep_id__in=kep_ids,
-            status__in=BLOCKING_STATUSES,
-            # A late call's pause may run past midnight into the next day's first booking.
-            starts_at__lt=range_end + LONGEST_PAUSE,
-            blocked_until__gt=range_start,
-        )
-        .exclude(status=Status.HELD, hold_expires_at__lte=now)
-        .exclude(pk__in=list(ignore_appointment_ids))
-    )
-    for employee_id, starts_at, blocked_until in blocking.values_list(
-        "employee_id", "starts_at", "blocked_until"
-    ):
-        blocked[employee_id].append(Interval(start=starts_at, end=blocked_until))
-
-    employees_by_kep: dict[int, list[EmployeeSchedule]] = defaultdict(list)
+    employees_by_kep: dict[int, list[EmployeeDirectory]] = defaultdict(list)
     for employee_id in sorted(employee_kep):
         employees_by_kep[employee_kep[employee_id]].append(
-            EmployeeSchedule(
+            EmployeeDirectory(
                 employee_id=employee_id,
                 weekly={day: tuple(ranges) for day, ranges in availability[employee_id].items()},
                 absences=tuple(absences.get(employee_id, ())),
-                blocked=tuple(sorted(blocked.get(employee_id, ()), key=lambda i: i.start)),
             )
         )
-
     return {
-        kep.pk: KepSchedule(
-            kep=kep,
+        kep.pk: KepDirectory(
             calendar=KepCalendar(
                 weekly_hours={day: tuple(r) for day, r in weekly[kep.pk].items()},
                 exceptions={day: tuple(r) for day, r in exceptions[kep.pk].items()},
@@ -160,6 +162,90 @@ def kep_schedules(
         )
         for kep in keps
     }
+
+
+def kep_directories(
+    *, keps: Sequence[Kep], start: dt.date, end: dt.date, now: dt.datetime
+) -> dict[int, KepDirectory]:
+    """The directory side of the KEPs' schedules, from the cache when the dates fall inside
+    the cached window (today and the next ``SNAPSHOT_DAYS`` days)."""
+    first = local_date(now)
+    last = first + dt.timedelta(days=SNAPSHOT_DAYS)
+    if start < first or end > last:
+        return _load_directories(keps=keps, start=start, end=end)
+    version = directory_version()
+    keys = {kep.pk: f"kep-directory:{version}:{first.isoformat()}:{kep.pk}" for kep in keps}
+    found: dict[int, KepDirectory] = {}
+    cached = cache.get_many(list(keys.values()))
+    for kep_id, key in keys.items():
+        if key in cached:
+            found[kep_id] = cached[key]
+    missing = [kep for kep in keps if kep.pk not in found]
+    if missing:
+        loaded = _load_directories(keps=missing, start=first, end=last)
+        cache.set_many({keys[k]: v for k, v in loaded.items()}, timeout=SNAPSHOT_SECONDS)
+        found.update(loaded)
+    return found
+
+
+def kep_schedules(
+    *,
+    keps: Sequence[Kep],
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    ignore_appointment_ids: Collection[int] = (),
+) -> dict[int, KepSchedule]:
+    """Calendars and employee schedules of ``keps`` for local dates [start, end].
+
+    The directory side comes from ``kep_directories`` (cached); the blocking appointments are
+    always read live. Holds that have expired no longer block time, even before the sweeper
+    releases them. ``ignore_appointment_ids`` leaves out appointments being moved, so an
+    appointment can be shifted into a range that overlaps its own current one.
+    """
+    if not keps:
+        return {}
+    directories = kep_directories(keps=keps, start=start, end=end, now=now)
+    range_start, range_end = local_day_bounds(start, end)
+    blocked: dict[int, list[Interval]] = defaultdict(list)
+    blocking = Appointment.objects.filter(
+        # Booked rows, and holds still running (an expired hold no longer blocks).
+        Q(status=Status.BOOKED) | Q(status=Status.HELD, hold_expires_at__gt=now),
+        kep_id__in=[kep.pk for kep in keps],
+        # Bounded on both sides so the index scan never walks the KEP's history; a late
+        # call's pause may run past midnight into the next day's first booking.
+        starts_at__gte=range_start - LONGEST_BLOCK,
+        starts_at__lt=range_end + LONGEST_PAUSE,
+        blocked_until__gt=range_start,
+    ).order_by()
+    if ignore_appointment_ids:
+        blocking = blocking.exclude(pk__in=list(ignore_appointment_ids))
+    for employee_id, starts_at, blocked_until in blocking.values_list(
+        "employee_id", "starts_at", "blocked_until"
+    ):
+        blocked[employee_id].append(Interval(start=starts_at, end=blocked_until))
+
+    schedules: dict[int, KepSchedule] = {}
+    for kep in keps:
+        directory = directories[kep.pk]
+        schedules[kep.pk] = KepSchedule(
+            kep=kep,
+            calendar=directory.calendar,
+            employees=tuple(
+                EmployeeSchedule(
+                    employee_id=employee.employee_id,
+                    weekly=employee.weekly,
+                    absences=employee.absences,
+                    blocked=tuple(sorted(blocked.get(employee.employee_id, ()), key=_start)),
+                )
+                for employee in directory.employees
+            ),
+        )
+    return schedules
+
+
+def _start(interval: Interval) -> dt.datetime:
+    return interval.start
 
 
 def booked_minutes(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
@@ -133,13 +133,13 @@ def earliest_free_slots(
     eligible = keps if keps is not None else keps_serving(service=service, category=category)
     threshold = now + dt.timedelta(minutes=category.min_notice_minutes)
     indexed = EarliestFreeTime.objects.filter(category=category, kep__in=eligible)
-    fresh_ids = set(
-        indexed.filter(Q(starts_at__isnull=True) | Q(starts_at__gte=threshold)).values_list(
-            "kep_id", flat=True
-        )
+    fresh = EarliestFreeTime.objects.filter(
+        Q(starts_at__isnull=True) | Q(starts_at__gte=threshold),
+        kep=OuterRef("pk"),
+        category=category,
     )
-    outdated = eligible.exclude(pk__in=fresh_ids)
-    if outdated.exists():
+    outdated = list(eligible.exclude(Exists(fresh)))
+    if outdated:
         refresh_earliest_free_times(keps=outdated, now=now, categories=[category])
 
     verified: list[KepSlot] = []

@@ -36,7 +36,13 @@ from keplive.booking.schedule_inputs import (
     kep_schedules,
     local_date,
 )
-from keplive.booking.scheduling import Slot, blocked_interval, choose_employee, free_slots
+from keplive.booking.scheduling import (
+    Interval,
+    Slot,
+    blocked_interval,
+    choose_employee,
+    free_slots,
+)
 from keplive.booking.selectors import free_slots_for, nearest_free_slots
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
@@ -220,6 +226,10 @@ def _take_time(
     return False
 
 
+def _blocked_range(appointment: Appointment) -> Interval:
+    return Interval(start=appointment.starts_at, end=appointment.blocked_until)
+
+
 def _release_expired_holds(*, kep: Kep, now: dt.datetime) -> None:
     Appointment.objects.filter(kep=kep, status=Status.HELD, hold_expires_at__lte=now).update(
         status=Status.RELEASED
@@ -272,7 +282,7 @@ def _new_appointment(
                 kep=kep, service=service, category=category, target=starts_at, now=now
             )
         )
-    refresh_after_commit(kep=kep, now=now)
+    refresh_after_commit(kep=kep, now=now, taken=_blocked_range(appointment))
     return appointment
 
 
@@ -320,17 +330,19 @@ def release_hold(*, hold_reference: Reference, citizen: Citizen, now: dt.datetim
             raise AppointmentNotFound() from exc
         hold.status = Status.RELEASED
         hold.save(update_fields=["status", "updated_at"])
-        refresh_after_commit(kep=hold.kep, now=now)
+        refresh_after_commit(kep=hold.kep, now=now, freed_from=hold.starts_at)
 
 
 def release_expired_holds(*, now: dt.datetime) -> int:
     """Release every hold whose time ran out (the worker runs this every minute)."""
     with transaction.atomic():
         expired = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
-        kep_ids = set(expired.values_list("kep_id", flat=True))
+        earliest_freed: dict[int, dt.datetime] = {}
+        for kep_id, starts_at in expired.values_list("kep_id", "starts_at"):
+            earliest_freed[kep_id] = min(starts_at, earliest_freed.get(kep_id, starts_at))
         released = expired.update(status=Status.RELEASED)
-        for kep in Kep.objects.filter(pk__in=kep_ids):
-            refresh_after_commit(kep=kep, now=now)
+        for kep in Kep.objects.filter(pk__in=earliest_freed):
+            refresh_after_commit(kep=kep, now=now, freed_from=earliest_freed[kep.pk])
         return released
 
 
@@ -493,7 +505,12 @@ def reschedule_appointment(
             object_id=appointment.reference,
             details={"from": previous_start.isoformat(), "to": appointment.starts_at.isoformat()},
         )
-        refresh_after_commit(kep=appointment.kep, now=now)
+        refresh_after_commit(
+            kep=appointment.kep,
+            now=now,
+            taken=_blocked_range(appointment),
+            freed_from=previous_start,
+        )
         return appointment
 
 
@@ -515,5 +532,5 @@ def cancel_appointment(
             object_id=appointment.reference,
             details={"starts_at": appointment.starts_at.isoformat()},
         )
-        refresh_after_commit(kep=appointment.kep, now=now)
+        refresh_after_commit(kep=appointment.kep, now=now, freed_from=appointment.starts_at)
         return appointment

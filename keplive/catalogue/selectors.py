@@ -16,6 +16,16 @@ def normalise_for_search(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ς", "σ")
 
 
+def service_with_categories(*, code: str) -> Service | None:
+    """A service by code, with its categories loaded (the booking checks read them)."""
+    return (
+        Service.objects.select_related("municipality")
+        .prefetch_related("categories")
+        .filter(code=code)
+        .first()
+    )
+
+
 def categories() -> QuerySet[Category]:
     return Category.objects.all()
 

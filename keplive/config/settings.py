@@ -106,6 +106,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "keplive",
+        # One entry per KEP's directory snapshot: room for a national directory and more.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 REDIS_URL = env.text("REDIS_URL", "")

@@ -36,6 +36,7 @@ from keplive.directory.models import (
     OpeningHours,
     Weekday,
 )
+from keplive.directory.versioning import mark_directory_changed
 
 SEED = 2020
 EMPLOYEE_TARGET = 870  # "870 trained employees" [seeds/003]
@@ -445,6 +446,7 @@ def load_demo_directory(
     changes = _ReportingChanges(progress)
     result = DirectoryLoadResult(changes=changes, home_kep_code=plan.home_kep_code)
     with transaction.atomic():
+        mark_directory_changed()  # bulk writes below bypass the model signals
         municipality_codes = [m["code"] for m in plan.municipalities]
         changes["municipalities"] = sync_rows(
             Municipality,

@@ -29,6 +29,7 @@ from django.db import transaction
 
 from keplive.audit.services import record_event
 from keplive.directory.models import Kep, Municipality, OpeningHours, Weekday
+from keplive.directory.versioning import mark_directory_changed
 
 REQUIRED_COLUMNS = (
     "code",
@@ -453,6 +454,7 @@ def import_keps_from_csv(
     valid = validate_kep_rows(rows=numbered)
 
     with transaction.atomic():
+        mark_directory_changed()  # bulk writes below bypass the model signals
         municipalities, municipality_changes = _write_municipalities(valid)
         created = updated = unchanged = 0
         existing = {kep.code: kep for kep in Kep.objects.filter(code__in=[r.code for r in valid])}

@@ -101,3 +101,72 @@ def test_the_periodic_refresh_indexes_every_bookable_kep(service, information):
         keps[0].pk,
         keps[1].pk,
     }
+
+
+def test_a_directory_change_is_seen_at_once_despite_the_cache(
+    kep, employee, service, information, now
+):
+    from keplive.booking.selectors import free_slots_for
+    from keplive.directory.models import Absence, OpeningException
+
+    def starts():
+        return [
+            s.start
+            for s in free_slots_for(
+                kep=kep, service=service, category=information, start=TUESDAY, end=TUESDAY, now=now
+            )
+        ]
+
+    assert at(9) in starts()
+    Absence.objects.create(employee=employee, starts_at=at(9), ends_at=at(10), reason="Γιατρός")
+    assert at(9) not in starts()
+    assert at(10) in starts()
+    OpeningException.objects.create(kep=kep, date=TUESDAY, reason="Απεργία")  # closed all day
+    assert starts() == []
+
+
+def test_only_changes_near_the_earliest_time_refresh_the_index(
+    kep,
+    employee,
+    service,
+    information,
+    citizen,
+    other_citizen,
+    now,
+    django_capture_on_commit_callbacks,
+):
+    refresh_earliest_free_times(keps=[kep], now=now)
+    long_ago = now - dt.timedelta(days=1)
+    EarliestFreeTime.objects.update(refreshed_at=long_ago)
+    row = EarliestFreeTime.objects.get(kep=kep, category=information)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        far = services.book_appointment(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=information,
+            starts_at=at(12),
+            now=now,
+        )
+    row.refresh_from_db()
+    assert row.starts_at == MONDAY_8  # a booking at noon on Tuesday cannot move Monday 08:00
+    assert row.refreshed_at == long_ago  # ...so the index was not even recomputed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book_appointment(
+            citizen=other_citizen,
+            kep=kep,
+            service=service,
+            category=information,
+            starts_at=MONDAY_8,
+            now=now,
+        )
+    row.refresh_from_db()
+    assert row.starts_at == MONDAY_8 + dt.timedelta(minutes=30)
+    assert row.refreshed_at == now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_appointment(reference=far.reference, citizen=citizen, now=now)
+    row.refresh_from_db()
+    assert row.starts_at == MONDAY_8 + dt.timedelta(minutes=30)  # noon Tuesday is later
