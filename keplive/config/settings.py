@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "keplive.accounts",
     "keplive.directory",
     "keplive.catalogue",
+    "keplive.notifications",
     "keplive.booking",
     # interfaces
     "keplive.api",
@@ -196,3 +197,7 @@ LOGGING = {
 # Development serves static files straight from the source folders; production collects them.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Citizen login: GSIS TAXISnet OAuth2 (keplive/integrations/gsis) ---------------------
+
+# --- Notifications: outbox, email, SMS (keplive/notifications) ---------------------------
