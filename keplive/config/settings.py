@@ -199,5 +199,61 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Citizen login: GSIS TAXISnet OAuth2 (keplive/integrations/gsis) ---------------------
+# The local GSIS stand-in (this app serves it under /oauth2server/) is on everywhere but in
+# production; the start-up check refuses it there.
+KEPLIVE_GSIS_STANDIN = env.flag("KEPLIVE_GSIS_STANDIN", default=ENVIRONMENT != "production")
+# The GSIS host: https://www1.gsis.gr (production) or https://test.gsis.gr (GSIS's test host).
+# With the stand-in, this app's own address: `make run` serves on 127.0.0.1:$PORT (8000).
+_GSIS_OWN_HOST = env.text("HOST", "127.0.0.1")
+if _GSIS_OWN_HOST in {"0.0.0.0", "::", ""}:  # noqa: S104 - serving on every address
+    _GSIS_OWN_HOST = "127.0.0.1"
+KEPLIVE_GSIS_BASE_URL = env.text(
+    "KEPLIVE_GSIS_BASE_URL",
+    f"http://{_GSIS_OWN_HOST}:{env.integer('PORT', default=8000)}"
+    if KEPLIVE_GSIS_STANDIN
+    else "https://www1.gsis.gr",
+)
+# Issued by GSIS on registration; read from the environment only, never logged. The defaults
+# are the stand-in's development credentials.
+KEPLIVE_GSIS_CLIENT_ID = env.text(
+    "KEPLIVE_GSIS_CLIENT_ID", "keplive-local" if KEPLIVE_GSIS_STANDIN else ""
+)
+KEPLIVE_GSIS_CLIENT_SECRET = env.text(
+    "KEPLIVE_GSIS_CLIENT_SECRET",
+    "keplive-local-not-secret" if KEPLIVE_GSIS_STANDIN else "",
+)
+# The callback address registered with GSIS; empty: built from the request (/login/callback/).
+KEPLIVE_GSIS_REDIRECT_URI = env.text("KEPLIVE_GSIS_REDIRECT_URI", "")
+# Seconds to wait for each server-to-server call to GSIS (token, userinfo).
+KEPLIVE_GSIS_TIMEOUT_SECONDS = env.integer("KEPLIVE_GSIS_TIMEOUT_SECONDS", default=10)
 
 # --- Notifications: outbox, email, SMS (keplive/notifications) ---------------------------
+# Mail leaves only through the outbox (keplive/notifications), delivered by the worker. By default
+# it goes to the local SMTP stand-in (`manage.py run_mail_standin`, started by `make run`), which
+# keeps each message in KEPLIVE_MAIL_DIR; set EMAIL_HOST and friends for real delivery. The
+# production check refuses the stand-in and the console/file/memory backends.
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.text("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env.integer("EMAIL_PORT", default=8025)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", default=False)
+# Seconds per SMTP operation; keep it well below KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES.
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", default=30)
+DEVELOPMENT_FROM_EMAIL = "KEPlive <no-reply@keplive.localhost>"
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", DEVELOPMENT_FROM_EMAIL)
+SERVER_EMAIL = env.text("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where the local SMTP stand-in writes each message (.eml) and its index.txt.
+KEPLIVE_MAIL_DIR = env.path("KEPLIVE_MAIL_DIR", VAR_DIR / "mail")
+# Delivery: tries before a message is given up as failed, backoff 1, 2, 4… minutes up to the cap,
+# messages per worker run, and how long a message may stay "sending" before it is declared
+# interrupted (failed, outcome unknown: a person decides whether to send it again).
+KEPLIVE_OUTBOX_MAX_ATTEMPTS = env.integer("KEPLIVE_OUTBOX_MAX_ATTEMPTS", default=8)
+KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES = env.integer("KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES", default=60)
+KEPLIVE_OUTBOX_BATCH_SIZE = env.integer("KEPLIVE_OUTBOX_BATCH_SIZE", default=100)
+KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.integer(
+    "KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES", default=15
+)
+# After a commit that queued mail, ask the worker to deliver at once instead of at the next minute.
+KEPLIVE_OUTBOX_DELIVER_ON_COMMIT = env.flag("KEPLIVE_OUTBOX_DELIVER_ON_COMMIT", default=True)

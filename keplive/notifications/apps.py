@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "keplive.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from keplive.notifications import checks  # noqa: F401 - registers the system checks

@@ -1,0 +1,52 @@
+"""Start-up checks: production mail goes to a real relay, never to the local stand-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from keplive.integrations.smtp import STANDIN_PORT
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+NON_DELIVERING_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
+
+
+@register(Tags.security, deploy=False)
+def production_email_is_real(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if settings.ENVIRONMENT != "production":
+        return []
+    errors = []
+    if settings.EMAIL_BACKEND in NON_DELIVERING_BACKENDS:
+        errors.append(
+            Error(
+                f"EMAIL_BACKEND {settings.EMAIL_BACKEND} delivers no mail.",
+                hint="Use django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST set.",
+                id="keplive.notifications.E001",
+            )
+        )
+    if settings.EMAIL_HOST in LOOPBACK_HOSTS and settings.EMAIL_PORT == STANDIN_PORT:
+        errors.append(
+            Error(
+                "EMAIL_HOST/EMAIL_PORT point at the local SMTP stand-in.",
+                hint="Set EMAIL_HOST, EMAIL_PORT and credentials of the real mail relay.",
+                id="keplive.notifications.E002",
+            )
+        )
+    if settings.DEFAULT_FROM_EMAIL == settings.DEVELOPMENT_FROM_EMAIL:
+        errors.append(
+            Error(
+                "DEFAULT_FROM_EMAIL is the development sender.",
+                hint="Set DEFAULT_FROM_EMAIL to the service's real address.",
+                id="keplive.notifications.E003",
+            )
+        )
+    return errors
