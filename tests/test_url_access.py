@@ -23,6 +23,8 @@ RULES: list[tuple[str, str]] = [
     (r"^$", PUBLIC),
     (r"^services/$", PUBLIC),
     (r"^i18n/", PUBLIC),
+    (r"^log(in|out)/", PUBLIC),
+    (r"^oauth2server/", PUBLIC),
     (r"^api/v1/$", PUBLIC),
     (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
     (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),
