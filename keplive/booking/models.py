@@ -63,6 +63,8 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder email (C8) was queued for the current time; cleared by a reschedule.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -118,3 +120,63 @@ class EarliestFreeTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kep_id}/{self.category_id}: {self.starts_at}"
+
+
+class DocumentKind(models.TextChoices):
+    ID_CARD = "id_card", _("Greek identity card")
+    PASSPORT = "passport", _("Passport and residence permit")
+
+
+class Interpreter(models.TextChoices):
+    NONE = "", _("No interpreter")
+    SIGN_LANGUAGE = "sign_language", _("Greek Sign Language interpreter")
+    LIP_READING = "lip_reading", _("Lip-reading")
+
+
+class DeliveryMethod(models.TextChoices):
+    POST = "post", _("By post")
+    EMAIL = "email", _("By email")
+    PICKUP = "pickup", _("Pick up at the KEP")
+
+
+class AppointmentDetails(models.Model):
+    """What the citizen declared when booking (C4, C5): personal data, read through audited
+    selectors only. One row per booked appointment; changed in place when the citizen edits."""
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="details", primary_key=True
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=20)
+    postal_address = models.CharField(_("postal address"), max_length=300)
+    document_kind = models.CharField(
+        _("identity document"), max_length=16, choices=DocumentKind.choices
+    )
+    id_card_number = models.CharField(_("identity card number"), max_length=20, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    residence_permit_number = models.CharField(
+        _("residence permit number"), max_length=30, blank=True
+    )
+    subject = models.TextField(_("subject"), max_length=1000)
+    interpreter = models.CharField(
+        _("interpreter"), max_length=16, choices=Interpreter.choices, blank=True, default=""
+    )
+    delivery_method = models.CharField(
+        _("delivery of the document"), max_length=8, choices=DeliveryMethod.choices
+    )
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # Category 2: the legal representative books for a business.
+    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    business_tax_id = models.CharField(_("business tax number"), max_length=9, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"))
+    # The language of the citizen's emails: the page's language when they booked or last changed.
+    language = models.CharField(_("language"), max_length=8, default="el")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("declared details")
+        verbose_name_plural = _("declared details")
+
+    def __str__(self) -> str:
+        return f"details of {self.appointment_id}"

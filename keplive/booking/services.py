@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.declarations import Declaration, clean_declaration
 from keplive.booking.earliest import refresh_after_commit
 from keplive.booking.eligibility import check_kep_serves
+from keplive.booking.emails import EmailKind, queue_appointment_email
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
     AppointmentNotFound,
@@ -27,7 +29,7 @@ from keplive.booking.exceptions import (
     TimeNotOffered,
     TooManyActiveBookings,
 )
-from keplive.booking.models import Appointment, Reference, Status
+from keplive.booking.models import Appointment, AppointmentDetails, Reference, Status
 from keplive.booking.schedule_inputs import (
     ATHENS,
     booked_minutes,
@@ -362,10 +364,37 @@ def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin)
     )
 
 
+def _save_declaration(
+    appointment: Appointment, declaration: Declaration, *, now: dt.datetime
+) -> AppointmentDetails:
+    clean = clean_declaration(
+        declaration, category=appointment.category, service=appointment.service
+    )
+    details, _created = AppointmentDetails.objects.update_or_create(
+        appointment=appointment,
+        defaults={name: getattr(clean, name) for name in Declaration.field_names()}
+        | {"consent_at": now},
+    )
+    appointment.details = details
+    return details
+
+
+def _has_details(appointment: Appointment) -> bool:
+    return AppointmentDetails.objects.filter(appointment=appointment).exists()
+
+
 def confirm_hold(
-    *, hold_reference: Reference, citizen: Citizen, now: dt.datetime, origin: Origin = SYSTEM
+    *,
+    hold_reference: Reference,
+    citizen: Citizen,
+    now: dt.datetime,
+    declaration: Declaration | None = None,
+    origin: Origin = SYSTEM,
 ) -> Appointment:
-    """Turn the citizen's hold into a booking.
+    """Turn the citizen's hold into a booking, with what they declared (C4, C5).
+
+    The declaration is checked first (``InvalidDeclaration``), so a bad form books nothing and
+    keeps the hold. The confirmation email (C6) is queued in the same transaction.
 
     A hold that ran out but still stands (nobody took the time) is booked all the same; one
     that was released is retried at the same time, and ``SlotNoLongerFree`` (with alternatives)
@@ -385,6 +414,9 @@ def confirm_hold(
             return hold  # the same confirmation sent twice
         if hold.status == Status.CANCELLED:
             raise AppointmentNotChangeable()
+        if declaration is not None:
+            # Fail on a bad declaration before anything is written.
+            clean_declaration(declaration, category=hold.category, service=hold.service)
         _check_booking_limit(citizen=citizen, now=now)
         if hold.status == Status.RELEASED:
             appointment = _new_appointment(
@@ -403,6 +435,9 @@ def confirm_hold(
             hold.hold_expires_at = None
             hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
             appointment = hold
+        if declaration is not None:
+            _save_declaration(appointment, declaration, now=now)
+            queue_appointment_email(appointment, EmailKind.CONFIRMED, now=now)
         _audit_booked(appointment, citizen=citizen, origin=origin)
         return appointment
 
@@ -460,6 +495,9 @@ def reschedule_appointment(
 ) -> Appointment:
     """Move the citizen's appointment to another free time at the same KEP.
 
+    The citizen is sent an update email with the ICS at the new time (a new SEQUENCE), and the
+    reminder is due again for the new time.
+
     The old time is released and the new one taken in one statement of one transaction, so the
     citizen never ends up with both or neither. The same employee is kept when free.
     """
@@ -481,6 +519,7 @@ def reschedule_appointment(
             ignore_appointment_ids=[appointment.pk],
         )
         appointment.sequence += 1
+        appointment.reminder_sent_at = None
         if not _take_time(
             appointment=appointment,
             slot=slot,
@@ -505,6 +544,8 @@ def reschedule_appointment(
             object_id=appointment.reference,
             details={"from": previous_start.isoformat(), "to": appointment.starts_at.isoformat()},
         )
+        if _has_details(appointment):
+            queue_appointment_email(appointment, EmailKind.UPDATED, now=now)
         refresh_after_commit(
             kep=appointment.kep,
             now=now,
@@ -532,5 +573,32 @@ def cancel_appointment(
             object_id=appointment.reference,
             details={"starts_at": appointment.starts_at.isoformat()},
         )
+        if _has_details(appointment):
+            queue_appointment_email(appointment, EmailKind.CANCELLED, now=now)
         refresh_after_commit(kep=appointment.kep, now=now, freed_from=appointment.starts_at)
+        return appointment
+
+
+def update_declaration(
+    *,
+    reference: Reference,
+    citizen: Citizen,
+    declaration: Declaration,
+    now: dt.datetime,
+    origin: Origin = SYSTEM,
+) -> Appointment:
+    """Change what the citizen declared for an upcoming appointment; an update email follows."""
+    with transaction.atomic():
+        appointment = _lock_own_booking(reference=reference, citizen=citizen, now=now)
+        _save_declaration(appointment, declaration, now=now)
+        appointment.sequence += 1
+        appointment.save(update_fields=["sequence", "updated_at"])
+        record_event(
+            action="appointment.details_changed",
+            actor=citizen.user,
+            origin=origin,
+            object_type="appointment",
+            object_id=appointment.reference,
+        )
+        queue_appointment_email(appointment, EmailKind.UPDATED, now=now)
         return appointment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keplive.portal import views
+from keplive.portal import appointments, pages, views, wizard
 from keplive.portal.login import log_out, login_callback, start_login
 
 app_name = "portal"
@@ -10,4 +10,9 @@ urlpatterns = [
     path("login/", start_login, name="login"),
     path("login/callback/", login_callback, name="login_callback"),
     path("logout/", log_out, name="logout"),
+    # Each module owns its routes: the booking wizard, the citizen's appointments and the
+    # signed manage link, and the information pages (manual, data protection).
+    *wizard.urlpatterns,
+    *appointments.urlpatterns,
+    *pages.urlpatterns,
 ]

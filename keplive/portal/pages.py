@@ -1,0 +1,7 @@
+"""Citizen pages: information (user manual, data protection)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
