@@ -25,6 +25,8 @@ RULES: list[tuple[str, str]] = [
     (r"^i18n/", PUBLIC),
     (r"^log(in|out)/", PUBLIC),
     (r"^oauth2server/", PUBLIC),
+    # Development only: off, and refused by a start-up check, in production.
+    (r"^dev/mail/", PUBLIC),
     (r"^api/v1/$", PUBLIC),
     (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
     (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),

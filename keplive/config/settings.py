@@ -246,6 +246,8 @@ DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", DEVELOPMENT_FROM_EMAIL)
 SERVER_EMAIL = env.text("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Where the local SMTP stand-in writes each message (.eml) and its index.txt.
 KEPLIVE_MAIL_DIR = env.path("KEPLIVE_MAIL_DIR", VAR_DIR / "mail")
+# /dev/mail/: read in the browser what the stand-in received. Never in production (checked).
+KEPLIVE_MAIL_VIEWER = env.flag("KEPLIVE_MAIL_VIEWER", default=ENVIRONMENT != "production")
 # Delivery: tries before a message is given up as failed, backoff 1, 2, 4… minutes up to the cap,
 # messages per worker run, and how long a message may stay "sending" before it is declared
 # interrupted (failed, outcome unknown: a person decides whether to send it again).

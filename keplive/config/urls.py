@@ -9,4 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("oauth2server/", include("keplive.integrations.gsis.standin_urls")),
+    path("dev/mail/", include("keplive.notifications.mailbox")),
 ]

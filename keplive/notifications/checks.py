@@ -41,6 +41,14 @@ def production_email_is_real(app_configs: Any = None, **kwargs: Any) -> list[Err
                 id="keplive.notifications.E002",
             )
         )
+    if settings.KEPLIVE_MAIL_VIEWER:
+        errors.append(
+            Error(
+                "KEPLIVE_MAIL_VIEWER would show every email sent at /dev/mail/.",
+                hint="Unset KEPLIVE_MAIL_VIEWER in production.",
+                id="keplive.notifications.E004",
+            )
+        )
     if settings.DEFAULT_FROM_EMAIL == settings.DEVELOPMENT_FROM_EMAIL:
         errors.append(
             Error(
