@@ -36,21 +36,51 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _wait_for(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{what} did not start within 30 s")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """Web server, Huey worker and SMTP stand-in, started as `make run` starts them."""
     var = tmp_path_factory.mktemp("var")
+    port, mail_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "KEPLIVE_VAR_DIR": str(var),
         "KEPLIVE_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "keplive.config.settings",
+        "PORT": str(port),  # the GSIS stand-in sends the browser back here
+        "EMAIL_PORT": str(mail_port),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], env=env, check=True, capture_output=True)
     subprocess.run([*manage, "load_demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
+    logs = var / "logs"
+    logs.mkdir()
+    processes = []
+
+    def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
+        log = (logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+        processes.append(process)
+        return process
+
+    start("mail", [*manage, "run_mail_standin", "--port", str(mail_port)])
+    start("worker", [*manage, "run_huey", "--workers", "2", "--worker-type", "thread"])
+    web = start(
+        "web",
         [
             sys.executable,
             "-m",
@@ -63,23 +93,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--log-level",
             "warning",
         ],
-        env=env,
-        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310 - loopback only
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.terminate()
-        pytest.fail("the web server did not start within 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        _wait_for(base + "/", web, "the web server")
+        yield {"base": base, "var": var, "mail": var / "mail"}
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(stack: dict[str, object]) -> str:
+    return str(stack["base"])
+
+
+@pytest.fixture(scope="session")
+def mail_dir(stack: dict[str, object]) -> Path:
+    """Where the SMTP stand-in keeps what the worker delivered."""
+    directory = stack["mail"]
+    assert isinstance(directory, Path)
+    return directory
 
 
 @pytest.fixture(scope="session")
