@@ -16,6 +16,8 @@ from tests.factories import CitizenFactory, UserFactory
 
 PUBLIC = "public"  # anyone, including anonymous visitors
 CITIZEN = "citizen"  # a citizen logged in through TAXISnet; staff and anonymous refused
+CITIZEN_PAGE = "citizen page"  # the same, for pages: anonymous → login, staff → 403
+LINK = "signed link"  # anyone holding a valid signed link from the citizen's email
 ADMIN = "admin"  # staff of the Django admin only
 
 # (regex over the full route, rule)
@@ -25,6 +27,11 @@ RULES: list[tuple[str, str]] = [
     (r"^i18n/", PUBLIC),
     (r"^log(in|out)/", PUBLIC),
     (r"^oauth2server/", PUBLIC),
+    (r"^(manual|privacy)/$", PUBLIC),
+    (r"^book/", CITIZEN_PAGE),
+    (r"^appointments/", CITIZEN_PAGE),
+    (r"^manage/cancelled/$", PUBLIC),
+    (r"^(manage|call)/", LINK),
     # Development only: off, and refused by a start-up check, in production.
     (r"^dev/mail/", PUBLIC),
     (r"^api/v1/$", PUBLIC),
@@ -122,3 +129,65 @@ def test_reading_citizens_in_the_admin_is_audited(admin_client):
     actions = list(AuditEvent.objects.values_list("action", "object_id"))
     assert ("citizens.listed", "") in actions
     assert ("citizen.viewed", str(citizen.pk)) in actions
+
+
+# Every citizen page, probed: anonymous visitors are sent to log in, staff are refused.
+# Whoever adds a page under a CITIZEN_PAGE rule adds a path for it here.
+REFERENCE = "5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"
+CITIZEN_PAGES: list[tuple[str, str]] = [
+    ("get", "/appointments/"),
+    ("get", f"/appointments/{REFERENCE}/"),
+    ("post", f"/appointments/{REFERENCE}/cancel/"),
+]
+
+
+def _probe_pattern(route: str) -> str:
+    return "^" + re.sub(r"<[^>]+>", "[^/]+", route) + "$"
+
+
+def test_every_citizen_page_is_probed_below():
+    probed = {path.lstrip("/") for _, path in CITIZEN_PAGES}
+    for route in (r for r in all_routes() if rule_for(r) == CITIZEN_PAGE):
+        assert any(re.match(_probe_pattern(route), path) for path in probed), route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), CITIZEN_PAGES)
+def test_citizen_pages_send_anonymous_visitors_to_log_in(client, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), CITIZEN_PAGES)
+@pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.ADMINISTRATOR])
+def test_citizen_pages_refuse_staff(client, method, path, role):
+    client.force_login(UserFactory(role=role, is_staff=role == Role.ADMINISTRATOR))
+    response = getattr(client, method)(path)
+    assert response.status_code == 403
+
+
+# Every signed-link page, probed with a forged token: refused, with nothing read.
+LINK_PAGES: list[tuple[str, str]] = [
+    ("get", "/manage/forged-token/"),
+    ("post", "/manage/forged-token/cancel/"),
+    ("get", "/call/forged-token/"),
+]
+
+
+def test_every_link_page_is_probed_below():
+    probed = {path.lstrip("/") for _, path in LINK_PAGES}
+    for route in (r for r in all_routes() if rule_for(r) == LINK):
+        assert any(re.match(_probe_pattern(route), path) for path in probed), route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), LINK_PAGES)
+def test_link_pages_refuse_a_forged_token(client, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 410
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    )
+    assert not AuditEvent.objects.filter(object_type="appointment").exists()
