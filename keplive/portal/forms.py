@@ -150,7 +150,9 @@ class DeclarationForm(forms.Form):
         if category.number != CategoryKind.DISABILITY:
             del self.fields["interpreter"]
         if service.municipality_id is None:
-            self.fields["delivery_method"].choices = [
+            delivery = self.fields["delivery_method"]
+            assert isinstance(delivery, forms.ChoiceField)
+            delivery.choices = [
                 choice for choice in DeliveryMethod.choices if choice[0] != DeliveryMethod.PICKUP
             ]
         if not with_consent:
@@ -175,9 +177,9 @@ class DeclarationForm(forms.Form):
         except InvalidDeclaration as invalid:
             for name, message in invalid.errors.items():
                 if name in self.fields and name not in self.errors:
-                    self.add_error(name, message)
+                    self.add_error(name, str(message))
                 elif name not in self.fields:
-                    self.add_error(None, message)
+                    self.add_error(None, str(message))
             return cleaned
         if not self.errors:
             self.declaration = declaration
@@ -186,8 +188,7 @@ class DeclarationForm(forms.Form):
     @property
     def passport_chosen(self) -> bool:
         """Whether the passport fields are the ones in use (to show them without JavaScript)."""
-        value = self["document_kind"].value()
-        return value == DocumentKind.PASSPORT
+        return bool(self["document_kind"].value() == DocumentKind.PASSPORT)
 
     @staticmethod
     def initial_for(citizen: Citizen) -> dict[str, Any]:
