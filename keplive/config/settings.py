@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "keplive.config.middleware.RejectNulCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,6 +179,8 @@ KEPLIVE_TRUSTED_PROXIES = env.integer("KEPLIVE_TRUSTED_PROXIES", default=0)
 KEPLIVE_HOLD_MINUTES = env.integer("KEPLIVE_HOLD_MINUTES", default=10)
 # How many upcoming bookings one citizen may have at once.
 KEPLIVE_MAX_ACTIVE_BOOKINGS = env.integer("KEPLIVE_MAX_ACTIVE_BOOKINGS", default=3)
+# Minutes before a call that the reminder email goes out (the worker checks every minute).
+KEPLIVE_REMINDER_MINUTES = env.integer("KEPLIVE_REMINDER_MINUTES", default=60)
 
 # --- Logging: no personal data, no secrets ----------------------------------------------
 LOGGING = {
@@ -213,6 +216,11 @@ KEPLIVE_GSIS_BASE_URL = env.text(
     if KEPLIVE_GSIS_STANDIN
     else "https://www1.gsis.gr",
 )
+# The site's public base URL, without a trailing slash: the links in emails (manage, join, book)
+# start with it. `make run` serves on 127.0.0.1:$PORT; set it to https://… in production.
+KEPLIVE_PUBLIC_URL = env.text(
+    "KEPLIVE_PUBLIC_URL", f"http://{_GSIS_OWN_HOST}:{env.integer('PORT', default=8000)}"
+).rstrip("/")
 # Issued by GSIS on registration; read from the environment only, never logged. The defaults
 # are the stand-in's development credentials.
 KEPLIVE_GSIS_CLIENT_ID = env.text(
