@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.security import SessionAuth
@@ -17,6 +18,7 @@ from keplive.api.presenters import booking_out, hold_out
 from keplive.api.schemas import (
     BookingOut,
     BookingRequest,
+    DeclarationIn,
     HoldOut,
     Problem,
     RescheduleRequest,
@@ -24,6 +26,7 @@ from keplive.api.schemas import (
 )
 from keplive.audit.origin import request_origin
 from keplive.booking import services
+from keplive.booking.declarations import Declaration, InvalidDeclaration
 from keplive.booking.exceptions import TimeNotOffered
 from keplive.booking.selectors import appointment_for_citizen, appointments_for_citizen
 
@@ -72,6 +75,17 @@ def delete_hold(request: HttpRequest, reference: UUID) -> Status[None]:
     return Status(204, None)
 
 
+def _declaration(details: DeclarationIn | None) -> Declaration | None:
+    if details is None:
+        return None
+    if not details.consent:
+        raise InvalidDeclaration(
+            {"consent": _("The booking needs your consent to the processing described.")}
+        )
+    values = details.model_dump(exclude={"consent"})
+    return Declaration(**values, language=(get_language() or "el")[:2])
+
+
 @router.post(
     "/bookings",
     response={201: BookingOut, **ERRORS},
@@ -80,9 +94,14 @@ def delete_hold(request: HttpRequest, reference: UUID) -> Status[None]:
 def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[BookingOut]:
     citizen, now = _citizen(request), timezone.now()
     origin = request_origin(request, channel="api")
+    declaration = _declaration(payload.details)
     if payload.hold is not None:
         appointment = services.confirm_hold(
-            hold_reference=payload.hold, citizen=citizen, now=now, origin=origin
+            hold_reference=payload.hold,
+            citizen=citizen,
+            now=now,
+            declaration=declaration,
+            origin=origin,
         )
     elif payload.kep and payload.service and payload.category and payload.starts_at:
         appointment = services.book_appointment(
@@ -92,6 +111,7 @@ def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[Book
             category=category_by_number(payload.category),
             starts_at=payload.starts_at,
             now=now,
+            declaration=declaration,
             origin=origin,
         )
     else:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from keplive.api.presenters import time_out
+from keplive.booking.declarations import InvalidDeclaration
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
     AppointmentNotFound,
@@ -23,6 +24,7 @@ from keplive.booking.exceptions import (
 from keplive.booking.scheduling import Slot
 
 STATUS_BY_ERROR: dict[type[BookingError], int] = {
+    InvalidDeclaration: 422,
     SlotNoLongerFree: 409,
     TimeNotOffered: 422,
     ServiceNotBookable: 422,
@@ -63,6 +65,10 @@ def problem_for_booking_error(request: HttpRequest, error: BookingError) -> Http
         message=str(error),
         alternatives=getattr(error, "alternatives", ()),
         alternative=str(getattr(error, "alternative", "")),
+        errors=[
+            {"field": field, "message": str(message)}
+            for field, message in getattr(error, "errors", {}).items()
+        ],
     )
 
 

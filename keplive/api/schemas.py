@@ -116,9 +116,31 @@ class HoldOut(Schema):
     time: TimeOut
 
 
-class BookingRequest(Schema):
-    """Either a hold to confirm, or a time to book directly."""
+class DeclarationIn(Schema):
+    """What the citizen declares (C4, C5); the same rules as the booking form."""
 
+    full_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    mobile_phone: str = Field(max_length=40, description="e.g. 6912345678 or +4915112345678")
+    postal_address: str = Field(max_length=300)
+    document_kind: str = Field(description="id_card, or passport (with a residence permit)")
+    id_card_number: str = Field("", max_length=20)
+    passport_number: str = Field("", max_length=20)
+    residence_permit_number: str = Field("", max_length=30)
+    subject: str = Field(max_length=1000)
+    interpreter: str = Field("", description="'', sign_language or lip_reading (category 3)")
+    delivery_method: str = Field(description="post, email, or pickup (municipal services)")
+    notes: str = Field("", max_length=2000)
+    business_name: str = Field("", max_length=200, description="category 2")
+    business_tax_id: str = Field("", max_length=11, description="category 2")
+    consent: bool = Field(description="The citizen agrees to the processing described (C5).")
+
+
+class BookingRequest(Schema):
+    """Either a hold to confirm, or a time to book directly; with the citizen's declaration,
+    which the confirmation email needs."""
+
+    details: DeclarationIn | None = None
     hold: UUID | None = None
     kep: str | None = None
     service: str | None = None

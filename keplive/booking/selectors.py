@@ -66,11 +66,20 @@ def _beyond_horizon(category: Category) -> TimeNotOffered:
 
 
 def free_days_in_month(
-    *, kep: Kep, service: Service, category: Category, year: int, month: int, now: dt.datetime
+    *,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    year: int,
+    month: int,
+    now: dt.datetime,
+    ignore_appointment_ids: Sequence[int] = (),
 ) -> list[dt.date]:
     """The dates of a month with at least one free time (for the citizen's calendar).
 
-    A month wholly in the past or beyond the booking horizon is refused with the reason.
+    A month wholly in the past or beyond the booking horizon is refused with the reason. When
+    moving an appointment, pass it in ``ignore_appointment_ids`` so its own time (and buffer)
+    does not hide the times around it.
     """
     check_kep_serves(kep=kep, service=service, category=category)
     horizon_start, horizon_end = booking_horizon(category=category, now=now)
@@ -81,7 +90,9 @@ def free_days_in_month(
     first_day = dt.date(year, month, 1)
     last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
     start, end = max(first_day, horizon_start), min(last_day, horizon_end)
-    schedule = kep_schedules(keps=[kep], start=start, end=end, now=now)[kep.pk]
+    schedule = kep_schedules(
+        keps=[kep], start=start, end=end, now=now, ignore_appointment_ids=ignore_appointment_ids
+    )[kep.pk]
     return free_days(
         calendar=schedule.calendar,
         employees=schedule.employees,

@@ -450,9 +450,12 @@ def book_appointment(
     category: Category,
     starts_at: dt.datetime,
     now: dt.datetime,
+    declaration: Declaration | None = None,
     origin: Origin = SYSTEM,
 ) -> Appointment:
     """Book a free time in one step (no hold): for integrators and tests."""
+    if declaration is not None:
+        clean_declaration(declaration, category=category, service=service)
     with transaction.atomic():
         _lock_citizen(citizen)
         _check_booking_limit(citizen=citizen, now=now)
@@ -465,6 +468,9 @@ def book_appointment(
             now=now,
             status=Status.BOOKED,
         )
+        if declaration is not None:
+            _save_declaration(appointment, declaration, now=now)
+            queue_appointment_email(appointment, EmailKind.CONFIRMED, now=now)
         _audit_booked(appointment, citizen=citizen, origin=origin)
         return appointment
 

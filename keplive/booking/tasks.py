@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from keplive.booking.earliest import refresh_earliest_free_times
+from keplive.booking.reminders import send_due_reminders
 from keplive.booking.services import release_expired_holds
 from keplive.directory.selectors import bookable_keps
 
@@ -29,3 +30,9 @@ def refresh_earliest_free_times_task() -> int:
     """Every ten minutes: recompute every KEP's earliest free times (directory changes, time
     passing); bookings refresh their own KEP as they commit."""
     return refresh_earliest_free_times(keps=bookable_keps(), now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_reminders_task() -> int:
+    """Every minute: queue the reminder email of each call starting within the reminder time."""
+    return send_due_reminders(now=timezone.now())
