@@ -9,7 +9,7 @@ not offered at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -150,8 +150,7 @@ class DeclarationForm(forms.Form):
         if category.number != CategoryKind.DISABILITY:
             del self.fields["interpreter"]
         if service.municipality_id is None:
-            delivery = self.fields["delivery_method"]
-            assert isinstance(delivery, forms.ChoiceField)
+            delivery = cast(forms.ChoiceField, self.fields["delivery_method"])
             delivery.choices = [
                 choice for choice in DeliveryMethod.choices if choice[0] != DeliveryMethod.PICKUP
             ]
