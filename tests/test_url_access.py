@@ -138,6 +138,18 @@ CITIZEN_PAGES: list[tuple[str, str]] = [
     ("get", "/appointments/"),
     ("get", f"/appointments/{REFERENCE}/"),
     ("post", f"/appointments/{REFERENCE}/cancel/"),
+    ("get", f"/appointments/{REFERENCE}/reschedule/"),
+    ("post", f"/appointments/{REFERENCE}/reschedule/"),
+    ("get", f"/appointments/{REFERENCE}/details/"),
+    ("post", f"/appointments/{REFERENCE}/details/"),
+    ("get", "/book/"),
+    ("get", "/book/1/"),
+    ("get", "/book/1/1/"),
+    ("get", "/book/1/1/0001/"),
+    ("post", "/book/1/1/0001/"),
+    ("get", f"/book/details/{REFERENCE}/"),
+    ("post", f"/book/details/{REFERENCE}/"),
+    ("get", f"/book/done/{REFERENCE}/"),
 ]
 
 
@@ -172,6 +184,10 @@ def test_citizen_pages_refuse_staff(client, method, path, role):
 LINK_PAGES: list[tuple[str, str]] = [
     ("get", "/manage/forged-token/"),
     ("post", "/manage/forged-token/cancel/"),
+    ("get", "/manage/forged-token/reschedule/"),
+    ("post", "/manage/forged-token/reschedule/"),
+    ("get", "/manage/forged-token/details/"),
+    ("post", "/manage/forged-token/details/"),
     ("get", "/call/forged-token/"),
 ]
 

@@ -1,7 +1,744 @@
-"""Citizen pages: my appointments, and the same actions through the signed manage link."""
+"""Citizen pages: my appointments, and the same actions through the signed manage link.
+
+Each page about one appointment is written once, as a function of the request and an
+``Access``: the appointment, the citizen it belongs to, where the request came from, and how
+the pages link to each other. Two small resolvers build the ``Access``:
+
+- ``/appointments/<reference>/…``: the citizen logged in through TAXISnet, and one of their own
+  references (anything else is "not found", with no hint whether it exists);
+- ``/manage/<token>/…``: no login; the signed link from the email is the credential for that one
+  appointment while it is booked, unchanged and not started (ADR 0006). These pages are never
+  cached and send no referrer, because the token is in the URL. After a change the page moves to
+  the appointment's new link (the old one stopped working with the change).
+
+``/call/<join token>/`` is the call's page; until the video call arrives it says when to come
+back and what to prepare.
+
+Personal data is read only through the audited ``*_for_citizen`` selectors, with the channel
+``web``, ``manage-link`` or ``join-link``.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from keplive.accounts.models import Citizen, User
+from keplive.audit.origin import request_origin
+from keplive.audit.services import Origin
+from keplive.booking import services
+from keplive.booking.citizen_selectors import appointment_details_for_citizen
+from keplive.booking.declarations import InvalidDeclaration
+from keplive.booking.exceptions import (
+    AppointmentNotChangeable,
+    AppointmentNotFound,
+    BookingError,
+    SlotNoLongerFree,
+    TimeNotOffered,
+)
+from keplive.booking.links import (
+    LinkNotValid,
+    appointment_for_join_token,
+    appointment_for_manage_token,
+    join_token,
+    manage_token,
+)
+from keplive.booking.models import Appointment, AppointmentDetails, DocumentKind, Status
+from keplive.booking.schedule_inputs import booking_horizon, local_date
+from keplive.booking.scheduling import Slot
+from keplive.booking.selectors import (
+    appointment_for_citizen,
+    appointments_for_citizen,
+    free_days_in_month,
+    free_slots_for,
+)
+from keplive.portal.calendar import (
+    month_grid,
+    month_key,
+    parse_day,
+    parse_month,
+    time_label,
+    time_value,
+)
+from keplive.portal.forms import DeclarationForm
+
+# How many past and cancelled appointments "My appointments" lists, newest first.
+PAST_SHOWN = 20
+
+View = Callable[..., HttpResponse]
+
+
+# --- Who may see what ------------------------------------------------------------------
+
+
+def citizen_required(view: View) -> View:
+    """Citizens logged in through TAXISnet only: anonymous visitors are sent to log in and
+    brought back; staff are refused (their accounts hold no appointments)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("portal:login"))
+        if not (isinstance(user, User) and user.is_citizen and hasattr(user, "citizen")):
+            return _render(request, "portal/appointments/citizens_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One appointment as one request may act on it."""
+
+    appointment: Appointment
+    citizen: Citizen
+    origin: Origin
+    now: dt.datetime
+    token: str = ""  # the manage token, when the request came through the signed link
+
+    @property
+    def via_link(self) -> bool:
+        return bool(self.token)
+
+    def url(self, action: str = "") -> str:
+        """This appointment's page (or one of its actions) in the same variant."""
+        if self.token:
+            return _manage_url(self.token, action)
+        return _appointment_url(self.appointment, action)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The page and each action offered, by name (``page``, ``cancel``, …)."""
+        return {"page": self.url()} | {action: self.url(action) for action in ACTION_NAMES}
+
+    def url_after_change(self, appointment: Appointment, done: str) -> str:
+        """The appointment's page after a change: through the link, its new link."""
+        if self.token:
+            return f"{_manage_url(manage_token(appointment))}?done={done}"
+        return f"{_appointment_url(appointment)}?done={done}"
+
+    @property
+    def state(self) -> str:
+        return appointment_state(self.appointment, self.now)
+
+    @property
+    def changeable(self) -> bool:
+        return self.state == "upcoming"
+
+
+def _appointment_url(appointment: Appointment, action: str = "") -> str:
+    name = f"portal:appointment_{action}" if action else "portal:appointment"
+    return reverse(name, args=[str(appointment.reference)])
+
+
+def _manage_url(token: str, action: str = "") -> str:
+    name = f"portal:manage_{action}" if action else "portal:manage"
+    return reverse(name, args=[token])
+
+
+def appointment_state(appointment: Appointment, now: dt.datetime) -> str:
+    """upcoming (can be changed) · started (its call may be on) · past · cancelled."""
+    if appointment.status == Status.CANCELLED:
+        return "cancelled"
+    if appointment.starts_at > now:
+        return "upcoming"
+    if appointment.ends_at > now:
+        return "started"
+    return "past"
+
+
+STATE_LABELS = {
+    "upcoming": gettext_lazy("Booked"),
+    "started": gettext_lazy("In progress"),
+    "past": gettext_lazy("Past"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+BOOK_URL = "/book/"
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """Render one of these pages, with the links every one of them may offer."""
+    base = {
+        "book_url": BOOK_URL,
+        "login_url": f"{reverse('portal:login')}?next={reverse('portal:appointments')}",
+    }
+    return render(request, template, base | (context or {}), status=status)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A page whose URL is a credential: never stored, never sent on as a referrer."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _by_reference(view: View) -> View:
+    """``/appointments/<reference>/…``: one of the logged-in citizen's own appointments."""
+
+    @never_cache
+    @citizen_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, reference: str) -> HttpResponse:
+        citizen = request.user.citizen  # type: ignore[union-attr]
+        origin = request_origin(request, channel="web")
+        try:
+            parsed = uuid.UUID(reference)
+        except ValueError:
+            return _not_found(request)
+        try:
+            appointment = appointment_for_citizen(citizen=citizen, reference=parsed, origin=origin)
+        except AppointmentNotFound:
+            return _not_found(request)
+        if appointment.status not in (Status.BOOKED, Status.CANCELLED):
+            return _not_found(request)  # a hold is not an appointment yet
+        access = Access(appointment=appointment, citizen=citizen, origin=origin, now=timezone.now())
+        return view(request, access)
+
+    return wrapper
+
+
+def _by_manage_link(view: View) -> View:
+    """``/manage/<token>/…``: the appointment the signed link names, while the link is valid."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        now = timezone.now()
+        origin = request_origin(request, channel="manage-link")
+        try:
+            named = appointment_for_manage_token(token, now=now)
+        except LinkNotValid as error:
+            return _private(_link_not_valid(request, error))
+        citizen = named.citizen
+        appointment = appointment_for_citizen(
+            citizen=citizen, reference=named.reference, origin=origin
+        )
+        access = Access(
+            appointment=appointment, citizen=citizen, origin=origin, now=now, token=token
+        )
+        return _private(view(request, access))
+
+    return wrapper
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return _render(request, "portal/appointments/not_found.html", status=404)
+
+
+def _link_not_valid(request: HttpRequest, error: LinkNotValid) -> HttpResponse:
+    return _render(
+        request,
+        "portal/appointments/link_not_valid.html",
+        {"message": str(error), "appointments_url": reverse("portal:appointments")},
+        status=410,
+    )
+
+
+def _not_changeable(request: HttpRequest, access: Access) -> HttpResponse:
+    """Refuse a change of an appointment that was cancelled, has started or has passed."""
+    access.appointment.refresh_from_db(fields=["status", "starts_at", "ends_at"])
+    messages = {
+        "cancelled": _("This appointment has been cancelled, so it can no longer be changed."),
+        "started": _("This appointment has already started, so it can no longer be changed."),
+        "past": _("This appointment has already taken place, so it can no longer be changed."),
+    }
+    return _render(
+        request,
+        "portal/appointments/not_changeable.html",
+        {
+            "access": access,
+            "appointment": access.appointment,
+            "message": messages.get(access.state, _("This appointment can no longer be changed.")),
+        },
+        status=409,
+    )
+
+
+# --- What the pages show ----------------------------------------------------------------
+
+
+def masked(number: str) -> str:
+    """A document number with all but its last two characters hidden: ``••••••56``."""
+    visible = 2 if len(number) > 4 else 0
+    return "•" * (len(number) - visible) + number[len(number) - visible :]
+
+
+def _document(details: AppointmentDetails) -> dict[str, str]:
+    if details.document_kind == DocumentKind.PASSPORT:
+        return {
+            "kind": details.get_document_kind_display(),
+            "number": masked(details.passport_number),
+            "permit": masked(details.residence_permit_number),
+        }
+    return {"kind": details.get_document_kind_display(), "number": masked(details.id_card_number)}
+
+
+def _details_context(access: Access) -> dict[str, Any]:
+    details = appointment_details_for_citizen(
+        citizen=access.citizen, reference=access.appointment.reference, origin=access.origin
+    )
+    return {"details": details, "document": _document(details) if details else None}
+
+
+def _appointment_context(access: Access) -> dict[str, Any]:
+    appointment = access.appointment
+    state = access.state
+    return {
+        "access": access,
+        "appointment": appointment,
+        "state": state,
+        "state_label": STATE_LABELS[state],
+        "urls": access.urls if state == "upcoming" else {"page": access.url()},
+        "join_url": (
+            reverse("portal:call", args=[join_token(appointment)])
+            if state in ("upcoming", "started")
+            else ""
+        ),
+    }
+
+
+def _done_message(done: str, *, declared: bool) -> str:
+    """The banner after a change (``?done=…``); the emails go to the declared address."""
+    if done == "rescheduled":
+        if declared:
+            return _("Your appointment has been moved. We sent you an email with the new time.")
+        return _("Your appointment has been moved.")
+    if done == "details":
+        return _("Your details have been saved. We sent you an email with them.")
+    return ""
+
+
+# --- My appointments ---------------------------------------------------------------------
+
+
+def _row(appointment: Appointment, now: dt.datetime) -> dict[str, Any]:
+    state = appointment_state(appointment, now)
+    return {
+        "appointment": appointment,
+        "state": state,
+        "label": STATE_LABELS[state],
+        "url": _appointment_url(appointment),
+        "reschedule_url": (
+            _appointment_url(appointment, "reschedule") if "reschedule" in ACTION_NAMES else ""
+        ),
+        "cancel_url": _appointment_url(appointment, "cancel"),
+        "join_url": (
+            reverse("portal:call", args=[join_token(appointment)]) if state == "started" else ""
+        ),
+    }
+
+
+@never_cache
+@require_GET
+@citizen_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    citizen = request.user.citizen  # type: ignore[union-attr]
+    now = timezone.now()
+    appointments = list(
+        appointments_for_citizen(
+            citizen=citizen,
+            origin=request_origin(request, channel="web"),
+            include_past=True,
+            now=now,
+        )
+    )
+    rows = [_row(appointment, now) for appointment in appointments]
+    upcoming = [row for row in rows if row["state"] in ("upcoming", "started")]
+    earlier = [row for row in reversed(rows) if row["state"] in ("past", "cancelled")]
+    return _render(
+        request,
+        "portal/appointments/list.html",
+        {
+            "upcoming": upcoming,
+            "earlier": earlier[:PAST_SHOWN],
+            "earlier_hidden": max(0, len(earlier) - PAST_SHOWN),
+            "cancelled_banner": request.GET.get("done") == "cancelled",
+        },
+    )
+
+
+# --- One appointment: the same views for both variants ------------------------------------
+
+
+def appointment_page(request: HttpRequest, access: Access) -> HttpResponse:
+    context = _appointment_context(access) | _details_context(access)
+    context["done_message"] = _done_message(
+        request.GET.get("done", ""), declared=context["details"] is not None
+    )
+    return _render(request, "portal/appointments/detail.html", context)
+
+
+def cancel_page(request: HttpRequest, access: Access) -> HttpResponse:
+    if not access.changeable:
+        return _not_changeable(request, access)
+    if request.method == "POST":
+        try:
+            services.cancel_appointment(
+                reference=access.appointment.reference,
+                citizen=access.citizen,
+                now=access.now,
+                origin=access.origin,
+            )
+        except (AppointmentNotChangeable, AppointmentNotFound):
+            return _not_changeable(request, access)
+        if access.via_link:
+            return HttpResponseRedirect(reverse("portal:manage_cancelled"))
+        return HttpResponseRedirect(f"{reverse('portal:appointments')}?done=cancelled")
+    return _render(request, "portal/appointments/cancel.html", _appointment_context(access))
+
+
+# --- Reschedule: another day or time at the same KEP ----------------------------------------
+
+
+def _parse_starts_at(raw: str) -> dt.datetime | None:
+    """A posted time (ISO 8601 with its offset), or None for anything else."""
+    try:
+        moment = dt.datetime.fromisoformat(raw.strip()[:40])
+    except (ValueError, TypeError):
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    return moment
+
+
+def _time_option(slot: Slot) -> dict[str, str]:
+    """A time button: the ISO value posted, the full date and time it is announced with, and
+    the hour shown."""
+    return {
+        "value": time_value(slot.start),
+        "label": time_label(slot.start),
+        "time": time_value(slot.start)[11:16],
+    }
+
+
+def _default_month(access: Access, first: dt.date) -> tuple[int, int]:
+    """The month the calendar opens on: the appointment's own, or the first bookable one."""
+    day = max(local_date(access.appointment.starts_at), first)
+    return day.year, day.month
+
+
+def _free_times(access: Access, day: dt.date) -> list[Slot]:
+    """The free times of a day at the appointment's KEP, its own time counted as free (it is
+    given up by the move) but not offered (it is the time already booked)."""
+    appointment = access.appointment
+    first, last = booking_horizon(category=appointment.category, now=access.now)
+    if day < first:
+        raise TimeNotOffered(reason="past", message=_("This date has already passed."))
+    if day > last:
+        raise TimeNotOffered(
+            reason="beyond_horizon",
+            message=_("Appointments can be booked up to %(days)d days ahead.")
+            % {"days": appointment.category.horizon_days},
+        )
+    slots = free_slots_for(
+        kep=appointment.kep,
+        service=appointment.service,
+        category=appointment.category,
+        start=day,
+        end=day,
+        now=access.now,
+        ignore_appointment_ids=[appointment.pk],
+    )
+    return [slot for slot in slots if slot.start != appointment.starts_at]
+
+
+def _reschedule_choice(
+    request: HttpRequest,
+    access: Access,
+    *,
+    status: int = 200,
+    error: str = "",
+    alternatives: list[Slot] | None = None,
+    day: dt.date | None = None,
+) -> HttpResponse:
+    """The month calendar and, for a chosen day, its times; with a message when something
+    was wrong (a bad address, a time taken meanwhile) and the nearest free times then."""
+    appointment = access.appointment
+    first, last = booking_horizon(category=appointment.category, now=access.now)
+    errors = [error] if error else []
+    raw_month = request.GET.get("month")
+    raw_day = request.GET.get("day")
+    month: tuple[int, int] | None = None
+    if day is None and raw_day is not None:
+        day = parse_day(raw_day)
+        if day is None:
+            errors.append(_("This address does not name a day. Choose a day in the calendar."))
+            status = max(status, 400)
+    if raw_month is not None:
+        month = parse_month(raw_month)
+        if month is None:
+            errors.append(_("This address does not name a month. Choose a day in the calendar."))
+            status = max(status, 400)
+    times: list[Slot] = []
+    if day is not None:
+        try:
+            times = _free_times(access, day)
+        except TimeNotOffered as problem:
+            if not error:
+                errors.append(str(problem))
+                status = max(status, 400)
+            day = None
+        else:
+            month = (day.year, day.month)
+    if month is None:
+        month = _default_month(access, first)
+    try:
+        free_days = free_days_in_month(
+            kep=appointment.kep,
+            service=appointment.service,
+            category=appointment.category,
+            year=month[0],
+            month=month[1],
+            now=access.now,
+            ignore_appointment_ids=[appointment.pk],
+        )
+    except TimeNotOffered as problem:
+        errors.append(str(problem))
+        status = max(status, 400)
+        month = _default_month(access, first)
+        free_days = free_days_in_month(
+            kep=appointment.kep,
+            service=appointment.service,
+            category=appointment.category,
+            year=month[0],
+            month=month[1],
+            now=access.now,
+            ignore_appointment_ids=[appointment.pk],
+        )
+    base = access.url("reschedule")
+    grid = month_grid(
+        year=month[0],
+        month=month[1],
+        free_days=free_days,
+        selected=day,
+        first=first,
+        last=last,
+        day_url=lambda d: f"{base}?day={d.isoformat()}#times",
+        month_url=lambda y, m: f"{base}?month={month_key(y, m)}#calendar",
+    )
+    context = _appointment_context(access) | {
+        "grid": grid,
+        "day": day,
+        "times": [_time_option(slot) for slot in times],
+        "errors": errors,
+        "alternatives": [_time_option(slot) for slot in alternatives or []],
+        "action_url": base,
+    }
+    return _render(request, "portal/appointments/reschedule.html", context, status=status)
+
+
+def reschedule_page(request: HttpRequest, access: Access) -> HttpResponse:
+    if not access.changeable:
+        return _not_changeable(request, access)
+    if request.method != "POST":
+        return _reschedule_choice(request, access)
+    starts_at = _parse_starts_at(request.POST.get("starts_at", ""))
+    if starts_at is None:
+        return _reschedule_choice(
+            request, access, status=400, error=_("Choose one of the times shown.")
+        )
+    if starts_at == access.appointment.starts_at:
+        return HttpResponseRedirect(access.url())  # nothing to move
+    try:
+        appointment = services.reschedule_appointment(
+            reference=access.appointment.reference,
+            citizen=access.citizen,
+            starts_at=starts_at,
+            now=access.now,
+            origin=access.origin,
+        )
+    except SlotNoLongerFree as taken:
+        return _reschedule_choice(
+            request,
+            access,
+            status=409,
+            error=_(
+                "Someone else has just booked this time. Choose one of the nearest free times "
+                "below, or another day."
+            ),
+            alternatives=taken.alternatives,
+            day=local_date(starts_at),
+        )
+    except TimeNotOffered as refused:
+        return _reschedule_choice(
+            request,
+            access,
+            status=400,
+            error=str(refused),
+            alternatives=refused.alternatives,
+            day=local_date(starts_at),
+        )
+    except AppointmentNotChangeable:
+        return _not_changeable(request, access)
+    except AppointmentNotFound:
+        return _not_found(request)
+    except BookingError as problem:  # the service or KEP stopped taking appointments
+        return _reschedule_choice(request, access, status=409, error=str(problem))
+    return HttpResponseRedirect(access.url_after_change(appointment, "rescheduled"))
+
+
+# --- Change what was declared ---------------------------------------------------------------
+
+# Document numbers are never shown in full on a page (the manage link is a credential anyone
+# holding the email has): the form leaves them empty, and an empty one keeps the stored number.
+_DOCUMENT_NUMBERS = ("id_card_number", "passport_number", "residence_permit_number")
+
+
+def _with_kept_numbers(data: Any, details: AppointmentDetails | None) -> Any:
+    """The posted form with each document number left empty replaced by the stored one, when
+    the document kind is unchanged."""
+    if details is None or data.get("document_kind", "") != details.document_kind:
+        return data
+    data = data.copy()
+    for name in _DOCUMENT_NUMBERS:
+        if not str(data.get(name, "")).strip() and getattr(details, name):
+            data[name] = getattr(details, name)
+    return data
+
+
+def _hint_kept_numbers(form: DeclarationForm, details: AppointmentDetails | None) -> None:
+    """Say which number is kept (before the form is validated: bound fields copy the hint)."""
+    if details is None:
+        return
+    for name in _DOCUMENT_NUMBERS:
+        stored = getattr(details, name)
+        if stored and name in form.fields:
+            form.fields[name].help_text = _(
+                "You gave %(masked)s. Leave it empty to keep it, or type a new number."
+            ) % {"masked": masked(stored)}
+
+
+def details_page(request: HttpRequest, access: Access) -> HttpResponse:
+    if not access.changeable:
+        return _not_changeable(request, access)
+    appointment = access.appointment
+    details = appointment_details_for_citizen(
+        citizen=access.citizen, reference=appointment.reference, origin=access.origin
+    )
+    # Nothing declared yet (booked through the API): the consent is asked for now.
+    options: dict[str, Any] = {
+        "category": appointment.category,
+        "service": appointment.service,
+        "with_consent": details is None,
+    }
+    if request.method == "POST":
+        typed = request.POST
+        form = DeclarationForm(_with_kept_numbers(typed, details), **options)
+        _hint_kept_numbers(form, details)
+        if form.is_valid() and form.declaration is not None:
+            try:
+                changed = services.update_declaration(
+                    reference=appointment.reference,
+                    citizen=access.citizen,
+                    declaration=form.declaration,
+                    now=access.now,
+                    origin=access.origin,
+                )
+            except InvalidDeclaration as invalid:
+                for name, message in invalid.errors.items():
+                    form.add_error(name if name in form.fields else None, str(message))
+            except AppointmentNotChangeable:
+                return _not_changeable(request, access)
+            except AppointmentNotFound:
+                return _not_found(request)
+            else:
+                return HttpResponseRedirect(access.url_after_change(changed, "details"))
+        form.data = typed  # shown again as typed: a kept number is not echoed back
+    else:
+        initial = (
+            DeclarationForm.initial_from(details)
+            if details is not None
+            else DeclarationForm.initial_for(access.citizen)
+        )
+        for name in _DOCUMENT_NUMBERS:
+            initial.pop(name, None)
+        form = DeclarationForm(initial=initial, **options)
+        _hint_kept_numbers(form, details)
+    context = _appointment_context(access) | {"form": form, "declared": details is not None}
+    return _render(request, "portal/appointments/details.html", context)
+
+
+@require_GET
+def cancelled_through_link(request: HttpRequest) -> HttpResponse:
+    """Where the manage link lands after cancelling (the link itself stopped working)."""
+    return _private(_render(request, "portal/appointments/cancelled.html"))
+
+
+# --- The call's page -----------------------------------------------------------------------
+
+
+@require_GET
+def call_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the join link opens. The video call itself comes with its own issue; until then
+    it says when the call opens here, what to prepare, and that nothing is recorded."""
+    now = timezone.now()
+    try:
+        named = appointment_for_join_token(token, now=now)
+    except LinkNotValid as error:
+        return _private(_link_not_valid(request, error))
+    appointment = appointment_for_citizen(
+        citizen=named.citizen,
+        reference=named.reference,
+        origin=request_origin(request, channel="join-link"),
+    )
+    return _private(
+        _render(
+            request,
+            "portal/appointments/call.html",
+            {
+                "appointment": appointment,
+                "state": appointment_state(appointment, now),
+                "documents": appointment.service.documents,
+            },
+        )
+    )
+
+
+# --- Routes ---------------------------------------------------------------------------------
+
+# (action, view, methods): each is served for a reference and for a manage token.
+ACTIONS: list[tuple[str, View, list[str]]] = [
+    ("", appointment_page, ["GET"]),
+    ("reschedule", reschedule_page, ["GET", "POST"]),
+    ("details", details_page, ["GET", "POST"]),
+    ("cancel", cancel_page, ["GET", "POST"]),
+]
+ACTION_NAMES = [action for action, _view, _methods in ACTIONS if action]
+
+
+def _routes(prefix: str, name: str, resolve: Callable[[View], View]) -> list[URLPattern]:
+    return [
+        path(
+            f"{prefix}{action}/" if action else prefix,
+            require_http_methods(methods)(resolve(view)),
+            name=f"{name}_{action}" if action else name,
+        )
+        for action, view, methods in ACTIONS
+    ]
+
+
+urlpatterns: list[URLPattern] = [
+    path("appointments/", appointment_list, name="appointments"),
+    *_routes("appointments/<str:reference>/", "appointment", _by_reference),
+    path("manage/cancelled/", cancelled_through_link, name="manage_cancelled"),
+    *_routes("manage/<str:token>/", "manage", _by_manage_link),
+    path("call/<str:token>/", call_page, name="call"),
+]

@@ -166,14 +166,14 @@ def _callback_uri(request: HttpRequest) -> str:
 
 
 def _landing(request: HttpRequest) -> str:
-    """Where to go after login: a same-site path from ``next``, or the home page's anchor of
-    the category a gov.gr deep link names; "" for home."""
+    """Where to go after login: a same-site path from ``next``, or the booking wizard's step
+    for the category a gov.gr deep link names (``/book/<category>/``); "" for home."""
     next_path = request.GET.get("next", "")
     if _is_local_path(next_path):
         return next_path
     category = request.GET.get("category", "")
     if category.isascii() and category.isdigit() and int(category) in CategoryKind.values:
-        return f"{reverse('portal:home')}#category-{int(category)}"
+        return reverse("portal:book_service", args=[int(category)])
     return ""
 
 

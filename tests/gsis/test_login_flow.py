@@ -76,7 +76,7 @@ def test_a_citizen_logs_in_through_the_standin_over_http(standin, caplog):
 
     landed = browser.get(back.headers["Location"], allow_redirects=False)
     assert landed.status_code == 302
-    assert landed.headers["Location"] == "/#category-3"  # the gov.gr deep link's category
+    assert landed.headers["Location"] == "/book/3/"  # the gov.gr deep link lands on its category
 
     citizen = Citizen.objects.select_related("user").get()
     assert citizen.tax_id == "045671233"
@@ -201,7 +201,7 @@ def test_a_json_error_from_userinfo_is_explained(client):
         ({"next": "/\\evil.example"}, "/"),
         ({"next": "javascript:alert(1)"}, "/"),
         ({"next": "/logout/"}, "/"),
-        ({"category": "4"}, "/#category-4"),
+        ({"category": "4"}, "/book/4/"),
         ({"category": "9"}, "/"),
         ({"category": "٣"}, "/"),
     ],
