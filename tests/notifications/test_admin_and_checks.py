@@ -96,6 +96,7 @@ def test_production_refuses_the_stand_in_and_non_delivering_backends(settings):
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = 8025
     settings.DEFAULT_FROM_EMAIL = settings.DEVELOPMENT_FROM_EMAIL
+    settings.KEPLIVE_MAIL_VIEWER = False  # its production default
     ids = {error.id for error in production_email_is_real()}
     assert ids == {
         "keplive.notifications.E001",
@@ -107,6 +108,9 @@ def test_production_refuses_the_stand_in_and_non_delivering_backends(settings):
     settings.EMAIL_PORT = 587
     settings.DEFAULT_FROM_EMAIL = "myKEPlive <no-reply@keplive.gov.gr>"
     assert production_email_is_real() == []
+    settings.KEPLIVE_MAIL_VIEWER = True
+    assert [error.id for error in production_email_is_real()] == ["keplive.notifications.E004"]
+    settings.KEPLIVE_MAIL_VIEWER = False
     settings.ENVIRONMENT = "development"
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     assert production_email_is_real() == []
