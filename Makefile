@@ -48,7 +48,7 @@ lint: install
 test-sqlite: install
 	$(PY) -m pytest -m "not postgres and not browser and not redis" -n 2 -q
 
-# Production-like: PostgreSQL and Redis. Booking and API tests run again here.
+# Production-like: PostgreSQL and Redis. Booking, API and citizen-page tests run again here.
 test-postgres: install
 	scripts/ensure-services postgres redis
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "postgres or booking or redis" -q

@@ -19,7 +19,8 @@ hypothesis_settings.load_profile("ci")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = str(item.path)
-        if "/tests/booking/" in path or "/tests/api/" in path:
+        # Everything that books runs again on PostgreSQL (its exclusion constraint, its locks).
+        if any(part in path for part in ("/tests/booking/", "/tests/api/", "/tests/portal/")):
             item.add_marker(pytest.mark.booking)
 
 
