@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -53,3 +56,21 @@ class RejectNulCharacters:
                 return JsonResponse(body, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class GreekFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Greek unless the visitor chose English with the switch (the language
+    cookie). The browser's ``Accept-Language`` is not followed for pages: many Greek citizens
+    use a phone set to English and still expect a Greek public service. The API follows
+    ``Accept-Language``, as integrators expect.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

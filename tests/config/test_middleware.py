@@ -38,3 +38,25 @@ def test_a_nul_in_json_is_refused_with_a_problem(client):
 
 def test_ordinary_requests_pass(client):
     assert client.get("/services/?q=πιστοποιητικό").status_code == 200
+
+
+def test_pages_are_greek_even_for_a_browser_set_to_english(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="el">' in page
+
+
+def test_the_language_switch_is_followed(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="el").content.decode()
+    assert '<html lang="en">' in page
+
+
+def test_an_unknown_language_cookie_falls_back_to_greek(client):
+    client.cookies["django_language"] = "fr"
+    assert '<html lang="el">' in client.get("/").content.decode()
+
+
+def test_the_api_follows_accept_language(client):
+    english = client.get("/api/v1/categories", HTTP_ACCEPT_LANGUAGE="en").json()
+    greek = client.get("/api/v1/categories").json()
+    assert english[0]["title"] != greek[0]["title"]
