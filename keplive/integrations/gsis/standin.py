@@ -126,31 +126,37 @@ _BY_KEY = {identity.key: identity for identity in IDENTITIES}
 _PAGE = """{% extends "base.html" %}
 {% block title %}{{ title }}{% endblock %}
 {% block content %}
-<p class="notice">{{ standin_notice }}</p>
-<h1>{{ title }}</h1>
+<div class="govgr-notification-banner"><div class="govgr-notification-banner__content">
+  <p class="govgr-body">{{ standin_notice }}</p>
+</div></div>
+<h1 class="govgr-heading-xl">{{ title }}</h1>
 {% if problem %}
-<p class="error" role="alert">{{ problem }}</p>
+<div class="govgr-error-summary" role="alert"><p class="govgr-body">{{ problem }}</p></div>
 {% else %}
-<p>{{ intro }}</p>
+<p class="govgr-body">{{ intro }}</p>
 <form method="post">
   {% csrf_token %}
   {% for name, value in params %}<input type="hidden" name="{{ name }}" value="{{ value }}">
   {% endfor %}
-  <fieldset>
-    <legend>{{ choose_label }}</legend>
-    <ul class="services">
+  <fieldset class="govgr-fieldset">
+    <legend class="govgr-fieldset__legend govgr-heading-m">{{ choose_label }}</legend>
+    <ul class="kl-identities">
       {% for identity in identities %}
       <li>
-        <button type="submit" name="choice" value="{{ identity.key }}">
-          {{ identity.firstname }} {{ identity.lastname }}</button>
-        <p class="meta">{{ tax_label }}: {{ identity.taxid }} · {{ identity.note }}</p>
+        <button class="govgr-btn govgr-btn-primary" type="submit" name="choice"
+          value="{{ identity.key }}">{{ identity.firstname }} {{ identity.lastname }}</button>
+        <p class="govgr-hint">{{ tax_label }}: {{ identity.taxid }} · {{ identity.note }}</p>
       </li>
       {% endfor %}
     </ul>
   </fieldset>
-  <h2>{{ other_label }}</h2>
-  <p><button type="submit" name="choice" value="refuse">{{ refuse_label }}</button></p>
-  <p><button type="submit" name="choice" value="fail">{{ fail_label }}</button></p>
+  <h2 class="govgr-heading-m">{{ other_label }}</h2>
+  <div class="govgr-button-group">
+    <button class="govgr-btn govgr-btn-secondary" type="submit" name="choice"
+      value="refuse">{{ refuse_label }}</button>
+    <button class="govgr-btn govgr-btn-secondary" type="submit" name="choice"
+      value="fail">{{ fail_label }}</button>
+  </div>
 </form>
 {% endif %}
 {% endblock %}
