@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -28,6 +29,15 @@ def production_is_configured(app_configs: Any = None, **kwargs: Any) -> list[Err
                 "Production runs on PostgreSQL: set DATABASE_URL=postgres://…",
                 hint="The booking guard's full strength and real concurrency need PostgreSQL.",
                 id="keplive.E003",
+            )
+        )
+    public = urlsplit(settings.KEPLIVE_PUBLIC_URL)
+    if public.scheme != "https" or public.hostname in (None, "localhost", "127.0.0.1", "::1"):
+        errors.append(
+            Error(
+                "KEPLIVE_PUBLIC_URL must be the site's public https address in production.",
+                hint="Every link in the citizens' emails (manage, join, book) starts with it.",
+                id="keplive.E004",
             )
         )
     return errors

@@ -6,7 +6,15 @@ def test_production_refuses_development_secret_debug_and_sqlite(settings):
     settings.DEBUG = True
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
     ids = {error.id for error in run_checks()}
-    assert {"keplive.E001", "keplive.E002", "keplive.E003"} <= ids
+    assert {"keplive.E001", "keplive.E002", "keplive.E003", "keplive.E004"} <= ids
+
+
+def test_production_needs_a_public_https_address_for_the_links_in_emails(settings):
+    settings.ENVIRONMENT = "production"
+    settings.KEPLIVE_PUBLIC_URL = "http://127.0.0.1:8000"
+    assert "keplive.E004" in {error.id for error in run_checks()}
+    settings.KEPLIVE_PUBLIC_URL = "https://mykeplive.gov.gr"
+    assert "keplive.E004" not in {error.id for error in run_checks()}
 
 
 def test_development_passes_the_checks(settings):
