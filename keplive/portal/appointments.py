@@ -185,9 +185,11 @@ def _render(
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A page whose URL is a credential: never stored, never sent on as a referrer."""
+    """A page whose URL is a credential: never stored, and its address never sent to another
+    site as a referrer. ``same-origin``, not ``no-referrer``: under ``no-referrer`` Chromium
+    sends ``Origin: null`` with the page's own forms, and the CSRF check refuses them."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

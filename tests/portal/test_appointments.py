@@ -370,7 +370,7 @@ def test_the_manage_link_opens_the_appointment_privately_and_audited(client, boo
     response = client.get(link_url(appointment))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert ID_CARD not in response.content.decode()
     channels = set(
         AuditEvent.objects.filter(object_id=str(appointment.reference)).values_list(
@@ -382,7 +382,7 @@ def test_the_manage_link_opens_the_appointment_privately_and_audited(client, boo
     for action in ("reschedule", "details", "cancel"):
         page = client.get(link_url(appointment, action))
         assert page.status_code == 200, action
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_rescheduling_through_the_link_moves_to_the_new_link(client, book):
@@ -413,7 +413,7 @@ def test_the_link_taken_to_a_taken_time_is_409_and_stays_valid(client, book):
     book(11, who=CitizenFactory())
     response = client.post(link_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
     assert response.status_code == 409
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert client.get(link_url(appointment)).status_code == 200
 
 
@@ -433,7 +433,7 @@ def test_the_link_stops_working_once_the_appointment_starts(client, book):
     move_to_the_past(appointment, started=True)
     response = client.get(url)
     assert response.status_code == 410
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert client.post(url + "cancel/").status_code == 410
     assert Appointment.objects.get(pk=appointment.pk).status == Status.BOOKED
 
@@ -451,7 +451,7 @@ def test_the_join_link_page(client, book):
     appointment = book()
     response = client.get(f"/call/{join_token(appointment)}/")
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert ID_CARD not in response.content.decode()
     assert AuditEvent.objects.filter(
         object_id=str(appointment.reference), channel="join-link"
