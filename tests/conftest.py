@@ -20,7 +20,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         path = str(item.path)
         # Everything that books runs again on PostgreSQL (its exclusion constraint, its locks).
-        if any(part in path for part in ("/tests/booking/", "/tests/api/", "/tests/portal/")):
+        if any(part in path for part in ("/tests/booking/", "/tests/api/", "/tests/portal/", "/tests/calls/")):
             item.add_marker(pytest.mark.booking)
 
 

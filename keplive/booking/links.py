@@ -19,6 +19,7 @@ from keplive.booking.models import Appointment, Status
 
 MANAGE_SALT = "keplive.booking.manage"
 JOIN_SALT = "keplive.booking.join"
+INTERPRETER_SALT = "keplive.booking.interpreter"
 
 
 class LinkNotValid(BookingError):
@@ -41,6 +42,12 @@ def manage_token(appointment: Appointment) -> str:
 
 def join_token(appointment: Appointment) -> str:
     return _token(appointment, JOIN_SALT)
+
+
+def interpreter_token(appointment: Appointment) -> str:
+    """The interpreter's own link to the call (E12): sent in the daily digest, never to the
+    citizen; it names the appointment but opens only the call, as the interpreter."""
+    return _token(appointment, INTERPRETER_SALT)
 
 
 def _payload(token: str, salt: str) -> tuple[str, int]:
@@ -70,15 +77,31 @@ def appointment_for_manage_token(token: str, *, now: dt.datetime) -> Appointment
     return appointment
 
 
-def appointment_for_join_token(token: str, *, now: dt.datetime) -> Appointment:
-    """The appointment a join link names while its call can still happen, or ``LinkNotValid``.
-    A join link stays valid across the appointment's changes until the call's end."""
-    reference, _sequence = _payload(token, JOIN_SALT)
+def _call_link(
+    token: str, salt: str, *, now: dt.datetime, overrun: dt.timedelta
+) -> Appointment:
+    reference, _sequence = _payload(token, salt)
     appointment = (
         Appointment.objects.select_related("citizen", "citizen__user")
         .filter(reference=reference, status=Status.BOOKED)
         .first()
     )
-    if appointment is None or appointment.ends_at <= now:
+    if appointment is None or appointment.ends_at + overrun <= now:
         raise LinkNotValid()
     return appointment
+
+
+def appointment_for_join_token(
+    token: str, *, now: dt.datetime, overrun: dt.timedelta = dt.timedelta(0)
+) -> Appointment:
+    """The appointment a join link names while its call can still happen, or ``LinkNotValid``.
+    A join link stays valid across the appointment's changes until the call's end (plus
+    ``overrun``: a call the employee has not ended yet may run past its slot)."""
+    return _call_link(token, JOIN_SALT, now=now, overrun=overrun)
+
+
+def appointment_for_interpreter_token(
+    token: str, *, now: dt.datetime, overrun: dt.timedelta = dt.timedelta(0)
+) -> Appointment:
+    """The appointment an interpreter's link names, on the same terms as the join link."""
+    return _call_link(token, INTERPRETER_SALT, now=now, overrun=overrun)

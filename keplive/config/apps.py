@@ -9,3 +9,4 @@ class KepliveConfig(AppConfig):
     def ready(self) -> None:
         from keplive.config import checks  # noqa: F401 - registers the system checks
         from keplive.integrations.gsis import checks as _gsis_checks  # noqa: F401
+        from keplive.integrations.police import checks as _police_checks  # noqa: F401

@@ -1,12 +1,27 @@
-"""ASGI entry point: one process serves pages (Django) and, later, WebSockets (Channels)."""
+"""ASGI entry point: one process serves pages (Django) and WebSockets (Channels).
+
+WebSockets carry call signalling only (docs/calls.md): the session and its user come from the
+same cookies as the pages, and a connection from a page of another site is refused.
+"""
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keplive.config.settings")
 
-from channels.routing import ProtocolTypeRouter
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
-application = ProtocolTypeRouter({"http": django_application})
+from keplive.calls.routing import websocket_urlpatterns  # noqa: E402  (needs the apps ready)
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=False)
@@ -41,3 +41,19 @@ def production_is_configured(app_configs: Any = None, **kwargs: Any) -> list[Err
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=False)
+def production_has_turn(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Without a TURN server, calls fail for citizens behind strict NATs (many mobile networks)."""
+    if settings.ENVIRONMENT != "production":
+        return []
+    if settings.KEPLIVE_TURN_URLS and settings.KEPLIVE_TURN_SECRET:
+        return []
+    return [
+        Warning(
+            "No TURN server is configured: calls will fail for citizens behind strict NATs.",
+            hint="Set KEPLIVE_TURN_URLS and KEPLIVE_TURN_SECRET (docs/coturn.conf).",
+            id="keplive.W001",
+        )
+    ]

@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     "keplive.catalogue",
     "keplive.notifications",
     "keplive.booking",
+    "keplive.calls",
     # interfaces
     "keplive.api",
     "keplive.portal",
+    "keplive.workspace",
 ]
 
 MIDDLEWARE = [
@@ -267,3 +269,30 @@ KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.integer(
 )
 # After a commit that queued mail, ask the worker to deliver at once instead of at the next minute.
 KEPLIVE_OUTBOX_DELIVER_ON_COMMIT = env.flag("KEPLIVE_OUTBOX_DELIVER_ON_COMMIT", default=True)
+
+# --- Video calls: police registry (keplive/integrations/police) and ICE/TURN (calls/ice.py) --
+# The identity check (E6): "local" is the stand-in (numbers ending 00 are not found, 99 makes the
+# registry unavailable), the default everywhere but production, where the start-up check refuses
+# it; "live" asks KED (the request shape is an assumption: see the package's README).
+KEPLIVE_POLICE_REGISTRY = env.text(
+    "KEPLIVE_POLICE_REGISTRY", "live" if ENVIRONMENT == "production" else "local"
+)
+KEPLIVE_POLICE_REGISTRY_URL = env.text("KEPLIVE_POLICE_REGISTRY_URL", "")
+# Issued by KED; read from the environment only, never logged.
+KEPLIVE_POLICE_REGISTRY_CLIENT_ID = env.text("KEPLIVE_POLICE_REGISTRY_CLIENT_ID", "")
+KEPLIVE_POLICE_REGISTRY_CLIENT_SECRET = env.text("KEPLIVE_POLICE_REGISTRY_CLIENT_SECRET", "")
+# Optional TLS client certificate and key (PEM file paths), if KED asks for mutual TLS.
+KEPLIVE_POLICE_REGISTRY_CLIENT_CERT = env.text("KEPLIVE_POLICE_REGISTRY_CLIENT_CERT", "")
+KEPLIVE_POLICE_REGISTRY_CLIENT_KEY = env.text("KEPLIVE_POLICE_REGISTRY_CLIENT_KEY", "")
+KEPLIVE_POLICE_REGISTRY_TIMEOUT_SECONDS = env.integer(
+    "KEPLIVE_POLICE_REGISTRY_TIMEOUT_SECONDS", default=10
+)
+# ICE servers each participant's browser gets (docs/calls.md, docs/coturn.conf, ADR 0009).
+# Comma-separated. Empty by default: on loopback, browsers connect on host candidates and need
+# neither STUN nor TURN. Production: e.g. stun:turn.example.gr:3478 and
+# turn:turn.example.gr:3478?transport=udp,turns:turn.example.gr:443?transport=tcp.
+KEPLIVE_STUN_URLS = env.words("KEPLIVE_STUN_URLS")
+KEPLIVE_TURN_URLS = env.words("KEPLIVE_TURN_URLS")
+# coturn's static-auth-secret: TURN credentials are minted from it, per participant. Never logged.
+KEPLIVE_TURN_SECRET = env.text("KEPLIVE_TURN_SECRET", "")
+KEPLIVE_TURN_TTL_SECONDS = env.integer("KEPLIVE_TURN_TTL_SECONDS", default=3600)

@@ -20,3 +20,12 @@ def test_production_needs_a_public_https_address_for_the_links_in_emails(setting
 def test_development_passes_the_checks(settings):
     settings.ENVIRONMENT = "development"
     assert not [e for e in run_checks() if e.id.startswith("keplive.")]
+
+
+def test_production_warns_without_a_turn_server(settings):
+    settings.ENVIRONMENT = "production"
+    settings.KEPLIVE_TURN_URLS, settings.KEPLIVE_TURN_SECRET = [], ""
+    assert "keplive.W001" in {error.id for error in run_checks()}
+    settings.KEPLIVE_TURN_URLS = ["turn:turn.keplive.gov.gr:3478?transport=udp"]
+    settings.KEPLIVE_TURN_SECRET = "x" * 40
+    assert "keplive.W001" not in {error.id for error in run_checks()}

@@ -1,0 +1,432 @@
+"""Call signalling over WebSocket (docs/calls.md).
+
+The server relays; it never sees media. Each connection speaks for one role — the employee
+(staff session, the appointment's KEP), the citizen (the signed join link or their own session)
+or the interpreter (their own link) — and every message is checked against that role and the
+call's state before it is relayed. Nothing of a call reaches a citizen or an interpreter before
+the employee admits them. The contents of ``signal`` and ``chat`` messages are passed on and
+forgotten: never stored, never logged (P6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from keplive.audit.services import Origin
+from keplive.booking.links import (
+    LinkNotValid,
+    appointment_for_interpreter_token,
+    appointment_for_join_token,
+)
+from keplive.booking.models import Appointment, Status
+from keplive.calls import selectors, services
+from keplive.calls.exceptions import CallEnded, CallError
+from keplive.calls.ice import ice_servers
+from keplive.calls.models import Call, CallState, Role
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_CHAT_CHARACTERS = 1000
+HEARTBEAT_TIMEOUT_SECONDS = 45
+# A call may run past its slot until the employee ends it.
+LINK_OVERRUN = dt.timedelta(hours=2)
+
+CLOSE_REPLACED = 4009
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_ENDED = 4409
+
+# What each role may send. Anything else is refused with an error; the call is unharmed.
+ALLOWED: dict[str, frozenset[str]] = {
+    Role.EMPLOYEE: frozenset(
+        {"admit", "turn_away", "identity", "audio_only", "camera", "end"}
+        | {"signal", "chat", "sync", "ping"}
+    ),
+    Role.CITIZEN: frozenset({"knock", "signal", "chat", "resolution", "sync", "ping"}),
+    Role.INTERPRETER: frozenset({"knock", "signal", "chat", "sync", "ping"}),
+}
+# Messages only an admitted participant may send.
+NEEDS_ADMISSION = frozenset({"signal", "chat", "resolution"})
+
+
+class Refused(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def group_name(call_id: int) -> str:
+    return f"call.{call_id}"
+
+
+# --- Database access (synchronous, run in a thread) ---------------------------------------
+
+
+@database_sync_to_async
+def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Call, str, Any]:
+    """(call, role, actor) for this connection, or ``Refused``."""
+    now = timezone.now()
+    try:
+        parsed = uuid.UUID(reference)
+    except ValueError:
+        raise Refused(CLOSE_NOT_FOUND, _("There is no such call.")) from None
+    appointment: Appointment | None = None
+    role = ""
+    actor: Any = None
+    if link:
+        for candidate_role, resolve in (
+            (Role.CITIZEN, appointment_for_join_token),
+            (Role.INTERPRETER, appointment_for_interpreter_token),
+        ):
+            try:
+                named = resolve(link, now=now, overrun=LINK_OVERRUN)
+            except LinkNotValid:
+                continue
+            if named.reference == parsed:
+                appointment, role = named, candidate_role
+                actor = named.citizen.user if candidate_role == Role.CITIZEN else None
+                break
+        if appointment is None:
+            raise Refused(CLOSE_NOT_AUTHENTICATED, _("This link is not valid for this call."))
+    else:
+        user = scope.get("user")
+        if user is None or not user.is_authenticated:
+            raise Refused(CLOSE_NOT_AUTHENTICATED, _("Log in to join the call."))
+        appointment = (
+            Appointment.objects.select_related("kep", "citizen", "citizen__user")
+            .filter(reference=parsed, status=Status.BOOKED)
+            .first()
+        )
+        employee = getattr(user, "employee", None) if user.is_kep_staff else None
+        if appointment is None:
+            raise Refused(CLOSE_NOT_FOUND, _("There is no such call."))
+        if employee is not None and employee.is_active and employee.kep_id == appointment.kep_id:
+            role, actor = Role.EMPLOYEE, employee
+        elif user.is_citizen and appointment.citizen.user_id == user.pk:
+            if appointment.ends_at + LINK_OVERRUN <= now:
+                raise Refused(CLOSE_ENDED, _("This call has ended."))
+            role, actor = Role.CITIZEN, user
+        else:
+            # Another KEP's appointment, or another citizen's: as if it did not exist.
+            raise Refused(CLOSE_NOT_FOUND, _("There is no such call."))
+    call = selectors.call_for_appointment(appointment)
+    if call.state == CallState.ENDED:
+        raise Refused(CLOSE_ENDED, _("This call has ended."))
+    return call, role, actor
+
+
+@database_sync_to_async
+def _fresh(call_id: int) -> Call:
+    return Call.objects.select_related("appointment").get(pk=call_id)
+
+
+@database_sync_to_async
+def _snapshot(call_id: int, role: str, participant: str) -> dict[str, Any]:
+    call = Call.objects.select_related("appointment").get(pk=call_id)
+    body = selectors.snapshot(call, role=role)
+    if body["you"]["admitted"]:
+        body["ice_servers"] = ice_servers(participant=participant, now=timezone.now())
+    return body
+
+
+def _run(function: Any, **kwargs: Any) -> Any:
+    return database_sync_to_async(function)(**kwargs)
+
+
+# --- The consumer ---------------------------------------------------------------------------
+
+
+class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    call_id: int
+    role: str
+    actor: Any
+    participant: str
+    language: str
+
+    async def connect(self) -> None:
+        self.call_id = 0
+        self.sent = 0
+        self.last_heard = time.monotonic()
+        self.heartbeat: asyncio.Task[None] | None = None
+        reference = str(self.scope["url_route"]["kwargs"]["reference"])
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        link = (query.get("link") or [""])[0][:2000]
+        chosen = self.scope.get("cookies", {}).get("django_language", "")
+        self.language = chosen if chosen in ("el", "en") else "el"  # Greek first (ADR 0007)
+        await self.accept()
+        try:
+            with override(self.language):
+                call, self.role, self.actor = await _authenticate(self.scope, reference, link)
+        except Refused as refused:
+            await self._send({"type": "error", "code": "refused", "message": refused.message})
+            await self.close(code=refused.code)
+            return
+        self.call_id = call.pk
+        self.participant = f"{self.role}-{uuid.uuid4().hex[:12]}"
+        self.origin = Origin(ip_address=self._client_ip(), channel=f"call-{self.role}")
+        await self.channel_layer.group_add(group_name(call.pk), self.channel_name)
+        # A re-join of the same role takes over; the older connection closes itself.
+        await self._group({"type": "call.replace", "role": self.role, "channel": self.channel_name})
+        await _run(services.set_presence, call=call, role=self.role, channel=self.channel_name)
+        if self.role == Role.EMPLOYEE:
+            await _run(
+                services.open_call,
+                call=call,
+                employee=self.actor,
+                now=timezone.now(),
+                origin=self.origin,
+            )
+        await self._group({"type": "call.changed"})
+        self.heartbeat = asyncio.ensure_future(self._watch_heartbeat())
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        if not self.call_id:
+            return
+        await self.channel_layer.group_discard(group_name(self.call_id), self.channel_name)
+        call = await _fresh(self.call_id)
+        await _run(
+            services.set_presence, call=call, role=self.role, channel="", replace=self.channel_name
+        )
+        await self._group({"type": "call.changed"})
+
+    # --- From the browser ----------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.call_id:
+            return
+        self.last_heard = time.monotonic()
+        with override(self.language):
+            try:
+                message = self._parse(text_data, bytes_data)
+                kind = message["type"]
+                if kind not in ALLOWED[self.role]:
+                    raise CallError(_("Your role cannot send this message."))
+                await getattr(self, f"_on_{kind}")(message)
+            except CallEnded as ended:
+                await self._error("ended", str(ended))
+            except CallError as error:
+                await self._error(getattr(error, "code", "refused"), str(error))
+
+    def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+        if bytes_data is not None or text_data is None:
+            raise CallError(_("Messages must be JSON text."))
+        if len(text_data.encode()) > MAX_MESSAGE_BYTES:
+            raise CallError(_("This message is too large."))
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            raise CallError(_("This message could not be read.")) from None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise CallError(_("This message could not be read."))
+        return message
+
+    async def _call(self) -> Call:
+        call: Call = await _fresh(self.call_id)
+        return call
+
+    async def _admitted(self) -> bool:
+        return selectors.admitted(await self._call(), self.role)
+
+    async def _employee_action(self, function: Any, **kwargs: Any) -> None:
+        call = await self._call()
+        await _run(
+            function,
+            call=call,
+            employee=self.actor,
+            now=timezone.now(),
+            origin=self.origin,
+            **kwargs,
+        )
+        await self._group({"type": "call.changed"})
+
+    async def _on_ping(self, message: dict[str, Any]) -> None:
+        await self._send({"type": "pong"})
+
+    async def _on_sync(self, message: dict[str, Any]) -> None:
+        await self._send(await _snapshot(self.call_id, self.role, self.participant))
+
+    async def _on_knock(self, message: dict[str, Any]) -> None:
+        call = await self._call()
+        before = call.version
+        call = await _run(
+            services.knock, call=call, role=self.role, now=timezone.now(), origin=self.origin
+        )
+        if call.version != before:
+            await self._group({"type": "call.knock", "role": self.role})
+        await self._group({"type": "call.changed"})
+
+    async def _on_admit(self, message: dict[str, Any]) -> None:
+        await self._employee_action(services.admit, role=self._target(message))
+
+    async def _on_turn_away(self, message: dict[str, Any]) -> None:
+        role = self._target(message)
+        await self._employee_action(services.turn_away, role=role)
+        await self._group({"type": "call.turned_away", "role": role})
+
+    async def _on_identity(self, message: dict[str, Any]) -> None:
+        verified = message.get("verified")
+        if not isinstance(verified, bool):
+            raise CallError(_("Say whether the identity was confirmed."))
+        await self._employee_action(services.confirm_identity, verified=verified)
+
+    async def _on_audio_only(self, message: dict[str, Any]) -> None:
+        on = message.get("on")
+        if not isinstance(on, bool):
+            raise CallError(_("This message could not be read."))
+        await self._employee_action(services.set_audio_only, on=on)
+
+    async def _on_camera(self, message: dict[str, Any]) -> None:
+        blocked = message.get("blocked")
+        if not isinstance(blocked, bool):
+            raise CallError(_("This message could not be read."))
+        await self._employee_action(services.set_citizen_camera_blocked, blocked=blocked)
+
+    async def _on_end(self, message: dict[str, Any]) -> None:
+        await self._employee_action(services.end_call)
+        await self._group({"type": "call.ended"})
+
+    async def _on_signal(self, message: dict[str, Any]) -> None:
+        target = message.get("to")
+        if target not in Role.values or target == self.role:
+            raise CallError(_("This message could not be read."))
+        relayed: dict[str, Any] = {"type": "signal", "from": self.role}
+        description, candidate = message.get("description"), message.get("candidate")
+        if (
+            isinstance(description, dict)
+            and description.get("type")
+            in (
+                "offer",
+                "answer",
+                "rollback",
+            )
+            and isinstance(description.get("sdp", ""), str)
+        ):
+            relayed["description"] = {
+                "type": description["type"],
+                "sdp": description.get("sdp", ""),
+            }
+        elif "candidate" in message and (candidate is None or isinstance(candidate, dict)):
+            relayed["candidate"] = candidate
+        else:
+            raise CallError(_("This message could not be read."))
+        call = await self._call()
+        if not selectors.admitted(call, self.role):
+            raise CallError(_("Wait until the employee lets you in."))
+        if not selectors.admitted(call, target):
+            raise CallError(_("That participant has not been admitted."))
+        await self._group({"type": "call.relay", "to": target, "message": relayed})
+
+    async def _on_chat(self, message: dict[str, Any]) -> None:
+        text = message.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise CallError(_("Type a message first."))
+        if len(text) > MAX_CHAT_CHARACTERS:
+            raise CallError(_("A message can have at most 1000 characters."))
+        if not await self._admitted():
+            raise CallError(_("Wait until the employee lets you in."))
+        chat = {
+            "type": "chat",
+            "from": self.role,
+            "text": text.strip(),
+            "at": timezone.now().isoformat(timespec="seconds"),
+        }
+        await self._group({"type": "call.relay", "to": "admitted", "message": chat})
+
+    async def _on_resolution(self, message: dict[str, Any]) -> None:
+        width, height = message.get("width"), message.get("height")
+        if not all(isinstance(v, int) and 0 < v <= 10_000 for v in (width, height)):
+            raise CallError(_("This message could not be read."))
+        if not await self._admitted():
+            raise CallError(_("Wait until the employee lets you in."))
+        await self._group(
+            {
+                "type": "call.relay",
+                "to": Role.EMPLOYEE,
+                "message": {"type": "resolution", "width": width, "height": height},
+            }
+        )
+
+    def _target(self, message: dict[str, Any]) -> str:
+        role = message.get("role")
+        if role not in (Role.CITIZEN, Role.INTERPRETER):
+            raise CallError(_("Say whom to admit: the citizen or the interpreter."))
+        return str(role)
+
+    # --- From the group (other connections of this call) --------------------------------
+
+    async def call_changed(self, event: dict[str, Any]) -> None:
+        if not self.call_id:
+            return  # replaced by a newer connection, closing
+        await self._send(await _snapshot(self.call_id, self.role, self.participant))
+
+    async def call_knock(self, event: dict[str, Any]) -> None:
+        if self.role == Role.EMPLOYEE:
+            await self._send({"type": "knock", "role": event["role"]})
+
+    async def call_relay(self, event: dict[str, Any]) -> None:
+        if not self.call_id:
+            return
+        target = event["to"]
+        if target == "admitted":
+            if event["message"].get("from") == self.role or not await self._admitted():
+                return
+        elif target != self.role or not await self._admitted():
+            return
+        await self._send(dict(event["message"]))
+
+    async def call_turned_away(self, event: dict[str, Any]) -> None:
+        if self.role == event["role"]:
+            await self._send({"type": "turned_away"})
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def call_ended(self, event: dict[str, Any]) -> None:
+        await self._send({"type": "ended"})
+        await self.close(code=CLOSE_ENDED)
+
+    async def call_replace(self, event: dict[str, Any]) -> None:
+        if event["role"] == self.role and event["channel"] != self.channel_name:
+            call_id, self.call_id = self.call_id, 0  # the newer connection owns the presence
+            await self.channel_layer.group_discard(group_name(call_id), self.channel_name)
+            await self.close(code=CLOSE_REPLACED)
+
+    # --- Helpers ----------------------------------------------------------------------------
+
+    async def _group(self, event: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(group_name(self.call_id), event)
+
+    async def _send(self, body: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.send(text_data=json.dumps(body | {"seq": self.sent}, default=str))
+
+    async def _error(self, code: str, message: str) -> None:
+        await self._send({"type": "error", "code": code, "message": message})
+
+    def _client_ip(self) -> str | None:
+        client = self.scope.get("client")
+        return str(client[0]) if client else None
+
+    async def _watch_heartbeat(self) -> None:
+        """A peer silent for 45 s (no ping, no message) is taken as gone."""
+        while True:
+            await asyncio.sleep(5)
+            if time.monotonic() - self.last_heard > HEARTBEAT_TIMEOUT_SECONDS:
+                await self.close(code=1001)
+                return

@@ -1,0 +1,369 @@
+"""Signalling rules, over real WebSocket connections to the ASGI application (docs/calls.md).
+
+Each test drives the application with Channels' communicator: the same routing, origin check,
+session authentication and channel layer as in production (in-memory here; Redis under
+``make test-postgres``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.db import connection
+from django.test import Client
+
+from keplive.audit.models import AuditEvent
+from keplive.booking.links import interpreter_token, join_token
+from keplive.calls.models import Call, CallState
+from keplive.config.asgi import application
+from tests.calls.conftest import make_appointment
+from tests.factories import CitizenFactory, EmployeeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def session_cookie(user) -> bytes:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def socket(appointment, *, link: str = "", user=None, origin=ORIGIN) -> WebsocketCommunicator:  # type: ignore[no-untyped-def]
+    path = f"/ws/calls/{appointment.reference}/" + (f"?link={link}" if link else "")
+    headers = [origin]
+    if user is not None:
+        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def next_of(ws: WebsocketCommunicator, kind: str, timeout: float = 3) -> dict[str, Any]:
+    """The next message of a type, skipping others (snapshots arrive after every change)."""
+    for _ in range(50):
+        message = await ws.receive_json_from(timeout=timeout)
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind} message")
+
+
+async def latest_snapshot(ws: WebsocketCommunicator) -> dict[str, Any]:
+    """The call as it is now: what was queued before is skipped."""
+    await drain(ws)
+    await ws.send_json_to({"type": "sync"})
+    return await next_of(ws, "snapshot")
+
+
+async def drain(ws: WebsocketCommunicator) -> list[dict[str, Any]]:
+    messages = []
+    while not await ws.receive_nothing(timeout=0.2):
+        output = await ws.receive_output(timeout=1)
+        if output["type"] == "websocket.send":
+            messages.append(json.loads(output["text"]))
+    return messages
+
+
+async def closed_with(ws: WebsocketCommunicator) -> int:
+    for _ in range(50):
+        output = await ws.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            return int(output["code"])
+    raise AssertionError("not closed")
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    async_to_sync(scenario)()
+
+
+async def connect(ws: WebsocketCommunicator) -> dict[str, Any]:
+    connected, _subprotocol = await ws.connect()
+    assert connected
+    return await next_of(ws, "snapshot")
+
+
+async def admitted_pair(appointment):  # type: ignore[no-untyped-def]
+    employee = await connect_employee(appointment)
+    citizen = await socket(appointment, link=join_token(appointment))
+    await connect(citizen)
+    await citizen.send_json_to({"type": "knock"})
+    await next_of(employee, "knock")
+    await employee.send_json_to({"type": "admit", "role": "citizen"})
+    snapshot = await next_of(citizen, "snapshot")
+    while not snapshot["you"]["admitted"]:
+        snapshot = await next_of(citizen, "snapshot")
+    return employee, citizen
+
+
+async def connect_employee(appointment) -> WebsocketCommunicator:  # type: ignore[no-untyped-def]
+    ws = await socket(appointment, user=appointment.employee.user)
+    await connect(ws)
+    return ws
+
+
+def test_knock_admit_signal_chat_and_end():
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee = await connect_employee(appointment)
+        citizen = await socket(appointment, link=join_token(appointment))
+        first = await connect(citizen)
+        assert first["you"] == {"role": "citizen", "admitted": False}
+        assert "ice_servers" not in first
+        assert first["participants"] == []
+        await citizen.send_json_to({"type": "knock"})
+        assert (await next_of(employee, "knock"))["role"] == "citizen"
+        await employee.send_json_to({"type": "admit", "role": "citizen"})
+        admitted = await next_of(citizen, "snapshot")
+        while not admitted["you"]["admitted"]:
+            admitted = await next_of(citizen, "snapshot")
+        assert admitted["state"] == CallState.IDENTITY_CHECK
+        assert "ice_servers" in admitted
+        offer = {"type": "offer", "sdp": "v=0 fake"}
+        await citizen.send_json_to({"type": "signal", "to": "employee", "description": offer})
+        relayed = await next_of(employee, "signal")
+        assert relayed["from"] == "citizen"
+        assert relayed["description"] == offer
+        await employee.send_json_to({"type": "chat", "text": "Καλημέρα σας"})
+        chat = await next_of(citizen, "chat")
+        assert chat["text"] == "Καλημέρα σας"
+        assert chat["from"] == "employee"
+        await employee.send_json_to({"type": "end"})
+        assert (await next_of(citizen, "ended"))["type"] == "ended"
+        assert await closed_with(citizen) == 4409
+        assert await closed_with(employee) == 4409
+
+    run(scenario)
+    assert Call.objects.get(appointment=appointment).state == CallState.ENDED
+    # Nobody joins an ended call.
+
+    async def too_late() -> None:
+        ws = await socket(appointment, link=join_token(appointment))
+        await ws.connect()
+        assert (await next_of(ws, "error"))["code"] == "refused"
+        assert await closed_with(ws) == 4409
+
+    run(too_late)
+
+
+def test_nothing_of_the_call_reaches_a_citizen_before_admission():
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee = await connect_employee(appointment)
+        citizen = await socket(appointment, link=join_token(appointment))
+        await connect(citizen)
+        await citizen.send_json_to({"type": "knock"})
+        await next_of(employee, "knock")
+        offer = {"type": "offer", "sdp": "v=0 fake"}
+        await employee.send_json_to({"type": "signal", "to": "citizen", "description": offer})
+        refused = await next_of(employee, "error")
+        assert "admitted" in refused["message"] or "εισ" in refused["message"]
+        await employee.send_json_to({"type": "chat", "text": "secret"})
+        await citizen.send_json_to({"type": "chat", "text": "hello"})
+        assert (await next_of(citizen, "error"))["type"] == "error"
+        await citizen.send_json_to({"type": "signal", "to": "employee", "description": offer})
+        received = await drain(citizen)
+        assert not [m for m in received if m["type"] in ("signal", "chat", "resolution")]
+        assert all(m.get("participants", []) == [] for m in received if m["type"] == "snapshot")
+        assert not [m for m in await drain(employee) if m["type"] in ("signal", "chat")]
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "admit", "role": "citizen"},
+        {"type": "end"},
+        {"type": "camera", "blocked": False},
+        {"type": "audio_only", "on": True},
+        {"type": "identity", "verified": True},
+        {"type": "turn_away", "role": "interpreter"},
+    ],
+)
+def test_a_citizen_cannot_send_what_only_the_employee_may(message):
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await employee.send_json_to({"type": "camera", "blocked": True})
+        await next_of(employee, "snapshot")
+        before = await latest_snapshot(employee)
+        await citizen.send_json_to(message)
+        error = await next_of(citizen, "error")
+        assert error["code"] in ("refused", "call_error")
+        after = await latest_snapshot(employee)
+        assert after["version"] == before["version"]
+        assert after["state"] == before["state"]
+        assert after["citizen_camera_blocked"]
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        json.dumps([1, 2, 3]),
+        json.dumps({"no": "type"}),
+        json.dumps({"type": "nonsense"}),
+        json.dumps({"type": "signal", "to": "employee", "description": "x"}),
+        json.dumps({"type": "chat", "text": "x" * 1001}),
+        json.dumps({"type": "resolution", "width": -1, "height": "a"}),
+        json.dumps({"type": "chat", "text": "x" * 20_000}),
+    ],
+)
+def test_malformed_or_oversized_messages_are_refused_and_the_call_goes_on(raw):
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await citizen.send_to(text_data=raw)
+        assert (await next_of(citizen, "error"))["type"] == "error"
+        await citizen.send_json_to({"type": "ping"})
+        assert (await next_of(citizen, "pong"))["type"] == "pong"
+        await citizen.send_json_to({"type": "chat", "text": "still here"})
+        assert (await next_of(employee, "chat"))["text"] == "still here"
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+def test_who_may_connect_at_all():
+    appointment = make_appointment()
+    other_kep_employee = EmployeeFactory(availability=False)
+    another_citizen = CitizenFactory()
+    ended = make_appointment()
+    Call.objects.create(appointment=ended, state=CallState.ENDED)
+
+    async def refused(ws: WebsocketCommunicator) -> int:
+        connected, _ = await ws.connect()
+        if not connected:
+            return 403  # refused at the handshake (e.g. a foreign origin)
+        await next_of(ws, "error")
+        return await closed_with(ws)
+
+    async def scenario() -> None:
+        assert await refused(await socket(appointment)) == 4401  # anonymous
+        assert await refused(await socket(appointment, link="forged")) == 4401
+        assert (
+            await refused(await socket(appointment, link=join_token(ended))) == 4401
+        )  # another call
+        assert await refused(await socket(appointment, user=other_kep_employee.user)) == 4404
+        assert await refused(await socket(appointment, user=another_citizen.user)) == 4404
+        assert await refused(await socket(ended, link=join_token(ended))) == 4409
+        foreign = (b"origin", b"https://evil.example")
+        assert (
+            await refused(await socket(appointment, link=join_token(appointment), origin=foreign))
+            == 403
+        )
+
+    run(scenario)
+    assert AuditEvent.objects.filter(action="call.opened").count() == 0
+
+
+def test_the_citizen_own_session_works_too():
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        ws = await socket(appointment, user=appointment.citizen.user)
+        snapshot = await connect(ws)
+        assert snapshot["you"]["role"] == "citizen"
+        await ws.disconnect()
+
+    run(scenario)
+
+
+def test_a_re_join_replaces_the_old_connection_so_there_are_never_more_than_three():
+    appointment = make_appointment(category_number=3, interpreter="sign_language")
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        interpreter = await socket(appointment, link=interpreter_token(appointment))
+        await connect(interpreter)
+        await interpreter.send_json_to({"type": "knock"})
+        assert (await next_of(employee, "knock"))["role"] == "interpreter"
+        await employee.send_json_to({"type": "admit", "role": "interpreter"})
+        snapshot = await next_of(interpreter, "snapshot")
+        while not snapshot["you"]["admitted"]:
+            snapshot = await next_of(interpreter, "snapshot")
+        assert {p["role"] for p in snapshot["participants"]} == {"employee", "citizen"}
+        second = await socket(appointment, link=join_token(appointment))
+        await connect(second)
+        assert await closed_with(citizen) == 4009
+        view = await latest_snapshot(employee)
+        assert [p["present"] for p in view["participants"]] == [True, True]
+        call = await Call.objects.aget(appointment=appointment)
+        assert call.citizen_channel
+        assert call.interpreter_channel
+        assert call.employee_channel
+        for ws in (employee, second, interpreter):
+            await ws.disconnect()
+
+    run(scenario)
+    call = Call.objects.get(appointment=appointment)
+    assert not (call.citizen_channel)
+    assert not (call.interpreter_channel)
+    assert not (call.employee_channel)
+
+
+def test_the_employee_switches_the_citizen_camera_off():
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await employee.send_json_to({"type": "camera", "blocked": True})
+        snapshot = await next_of(citizen, "snapshot")
+        while not snapshot["citizen_camera_blocked"]:
+            snapshot = await next_of(citizen, "snapshot")
+        await citizen.send_json_to({"type": "resolution", "width": 1920, "height": 1080})
+        assert (await next_of(employee, "resolution"))["width"] == 1920
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+def test_chat_is_relayed_but_never_stored_or_logged(caplog):
+    appointment = make_appointment()
+    secret = "Ο αριθμός μου είναι 6987654321-unique-chat-text"
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await citizen.send_json_to({"type": "chat", "text": secret})
+        assert (await next_of(employee, "chat"))["text"] == secret
+        sdp = {"type": "offer", "sdp": "v=0 unique-sdp-text"}
+        await citizen.send_json_to({"type": "signal", "to": "employee", "description": sdp})
+        await next_of(employee, "signal")
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    with caplog.at_level(logging.DEBUG):
+        run(scenario)
+    assert secret not in caplog.text
+    assert "unique-sdp-text" not in caplog.text
+    # Search every column of every table for the texts. Table and column names come from
+    # the database's own catalogue, not from input.
+    quoted = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            description = connection.introspection.get_table_description(cursor, table)
+            for column in (c.name for c in description):
+                query = (
+                    f"SELECT COUNT(*) FROM {quoted(table)} "  # noqa: S608
+                    f"WHERE CAST({quoted(column)} AS TEXT) LIKE %s"
+                )
+                for needle in ("%unique-chat-text%", "%unique-sdp-text%"):
+                    cursor.execute(query, [needle])
+                    assert cursor.fetchone()[0] == 0, (table, column)
