@@ -62,6 +62,7 @@ test: lint test-sqlite test-postgres test-browser
 bench: install
 	scripts/ensure-services postgres
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+	$(PY) bench/calls.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,6 +18,7 @@ PUBLIC = "public"  # anyone, including anonymous visitors
 CITIZEN = "citizen"  # a citizen logged in through TAXISnet; staff and anonymous refused
 CITIZEN_PAGE = "citizen page"  # the same, for pages: anonymous → login, staff → 403
 LINK = "signed link"  # anyone holding a valid signed link from the citizen's email
+EMPLOYEE_PAGE = "employee page"  # a KEP employee: anonymous → employee login, others → 403
 ADMIN = "admin"  # staff of the Django admin only
 
 # (regex over the full route, rule)
@@ -31,7 +32,9 @@ RULES: list[tuple[str, str]] = [
     (r"^book/", CITIZEN_PAGE),
     (r"^appointments/", CITIZEN_PAGE),
     (r"^manage/cancelled/$", PUBLIC),
-    (r"^(manage|call)/", LINK),
+    (r"^(manage|call|interpret)/", LINK),
+    (r"^workspace/log(in|out)/$", PUBLIC),
+    (r"^workspace/", EMPLOYEE_PAGE),
     # Development only: off, and refused by a start-up check, in production.
     (r"^dev/mail/", PUBLIC),
     (r"^api/v1/$", PUBLIC),
@@ -189,6 +192,7 @@ LINK_PAGES: list[tuple[str, str]] = [
     ("get", "/manage/forged-token/details/"),
     ("post", "/manage/forged-token/details/"),
     ("get", "/call/forged-token/"),
+    ("get", "/interpret/forged-token/"),
 ]
 
 
@@ -207,3 +211,37 @@ def test_link_pages_refuse_a_forged_token(client, method, path):
         response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
     )
     assert not AuditEvent.objects.filter(object_type="appointment").exists()
+
+
+# Every workspace page, probed: anonymous visitors are sent to the employee login, citizens and
+# staff without an active employee record are refused. Whoever adds a page under an
+# EMPLOYEE_PAGE rule adds a path for it here.
+EMPLOYEE_PAGES: list[tuple[str, str]] = [
+    ("get", "/workspace/"),
+    ("get", f"/workspace/calls/{REFERENCE}/"),
+    ("post", f"/workspace/calls/{REFERENCE}/registry-check/"),
+]
+
+
+def test_every_employee_page_is_probed_below():
+    probed = {path.lstrip("/") for _, path in EMPLOYEE_PAGES}
+    for route in (r for r in all_routes() if rule_for(r) == EMPLOYEE_PAGE):
+        assert any(re.match(_probe_pattern(route), path) for path in probed), route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), EMPLOYEE_PAGES)
+def test_employee_pages_send_anonymous_visitors_to_log_in(client, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/workspace/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), EMPLOYEE_PAGES)
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.EMPLOYEE, Role.ADMINISTRATOR])
+def test_employee_pages_refuse_everyone_but_kep_employees(client, method, path, role):
+    # A staff role without an active Employee record is refused like a citizen.
+    client.force_login(UserFactory(role=role, is_staff=role == Role.ADMINISTRATOR))
+    response = getattr(client, method)(path)
+    assert response.status_code == 403

@@ -6,6 +6,7 @@ from keplive.api.api import api
 urlpatterns = [
     path("", include("keplive.portal.urls")),
     path("admin/", admin.site.urls),
+    path("workspace/", include("keplive.workspace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("oauth2server/", include("keplive.integrations.gsis.standin_urls")),

@@ -11,8 +11,9 @@ the pages link to each other. Two small resolvers build the ``Access``:
   cached and send no referrer, because the token is in the URL. After a change the page moves to
   the appointment's new link (the old one stopped working with the change).
 
-``/call/<join token>/`` is the call's page; until the video call arrives it says when to come
-back and what to prepare.
+``/call/<join token>/`` is the citizen's call page and ``/interpret/<interpreter token>/`` the
+interpreter's (``calls/room.html``): signed-link pages like the manage link, valid until two
+hours after the slot's end.
 
 Personal data is read only through the audited ``*_for_citizen`` selectors, with the channel
 ``web``, ``manage-link`` or ``join-link``.
@@ -40,7 +41,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from keplive.accounts.models import Citizen, User
 from keplive.audit.origin import request_origin
-from keplive.audit.services import Origin
+from keplive.audit.services import Origin, record_event
 from keplive.booking import services
 from keplive.booking.citizen_selectors import appointment_details_for_citizen
 from keplive.booking.declarations import InvalidDeclaration
@@ -53,6 +54,7 @@ from keplive.booking.exceptions import (
 )
 from keplive.booking.links import (
     LinkNotValid,
+    appointment_for_interpreter_token,
     appointment_for_join_token,
     appointment_for_manage_token,
     join_token,
@@ -67,6 +69,7 @@ from keplive.booking.selectors import (
     free_days_in_month,
     free_slots_for,
 )
+from keplive.calls.routing import ws_path
 from keplive.portal.calendar import (
     month_grid,
     month_key,
@@ -687,13 +690,39 @@ def cancelled_through_link(request: HttpRequest) -> HttpResponse:
 # --- The call's page -----------------------------------------------------------------------
 
 
+# How long after its slot's end a call's links still open the call: a call the employee has not
+# ended yet may run late (only the employee ends a call, E5).
+CALL_OVERRUN = dt.timedelta(hours=2)
+
+
+def _call_room(
+    request: HttpRequest, *, role: str, appointment: Appointment, token: str
+) -> HttpResponse:
+    """The call page (``calls/room.html``) for a citizen or an interpreter who came through
+    their signed link: the link is the WebSocket's credential too."""
+    return _private(
+        _render(
+            request,
+            "calls/room.html",
+            {
+                "role": role,
+                "ws_path": ws_path(str(appointment.reference), link=token),
+                "appointment": appointment,
+                "state": appointment_state(appointment, timezone.now()),
+                "done_url": reverse("portal:home"),
+                "documents": list(appointment.service.documents or []),
+            },
+        )
+    )
+
+
 @require_GET
 def call_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The page the join link opens. The video call itself comes with its own issue; until then
-    it says when the call opens here, what to prepare, and that nothing is recorded."""
+    """``/call/<join token>/``: the citizen's side of the video call (docs/calls.md). The link
+    opens the call until two hours after the slot's end; after that, or forged, it is 410."""
     now = timezone.now()
     try:
-        named = appointment_for_join_token(token, now=now)
+        named = appointment_for_join_token(token, now=now, overrun=CALL_OVERRUN)
     except LinkNotValid as error:
         return _private(_link_not_valid(request, error))
     appointment = appointment_for_citizen(
@@ -701,17 +730,26 @@ def call_page(request: HttpRequest, token: str) -> HttpResponse:
         reference=named.reference,
         origin=request_origin(request, channel="join-link"),
     )
-    return _private(
-        _render(
-            request,
-            "portal/appointments/call.html",
-            {
-                "appointment": appointment,
-                "state": appointment_state(appointment, now),
-                "documents": appointment.service.documents,
-            },
-        )
+    return _call_room(request, role="citizen", appointment=appointment, token=token)
+
+
+@require_GET
+def interpreter_page(request: HttpRequest, token: str) -> HttpResponse:
+    """``/interpret/<interpreter token>/``: the interpreter's side of the call (E12), through
+    their own link from the daily digest. It shows nothing of the citizen's declared data."""
+    now = timezone.now()
+    try:
+        appointment = appointment_for_interpreter_token(token, now=now, overrun=CALL_OVERRUN)
+    except LinkNotValid:
+        return _private(_render(request, "workspace/interpreter_link_not_valid.html", status=410))
+    record_event(
+        action="call.page_opened",
+        origin=request_origin(request, channel="interpreter-link"),
+        object_type="appointment",
+        object_id=appointment.reference,
+        details={"role": "interpreter"},
     )
+    return _call_room(request, role="interpreter", appointment=appointment, token=token)
 
 
 # --- Routes ---------------------------------------------------------------------------------
@@ -743,4 +781,5 @@ urlpatterns: list[URLPattern] = [
     path("manage/cancelled/", cancelled_through_link, name="manage_cancelled"),
     *_routes("manage/<str:token>/", "manage", _by_manage_link),
     path("call/<str:token>/", call_page, name="call"),
+    path("interpret/<str:token>/", interpreter_page, name="interpret"),
 ]

@@ -1,0 +1,239 @@
+"""The KEP employee's workspace: log in and out, the day's appointments of one's own KEP, and
+the call page of one of them with its police-registry check.
+
+An employee sees only their own KEP: an appointment of another KEP is "not found", exactly as
+one that does not exist. Personal data is read through the audited ``keplive.calls`` selectors
+with the channel ``workspace``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from keplive.audit.models import Outcome
+from keplive.audit.origin import request_origin
+from keplive.audit.services import Origin, record_event
+from keplive.booking.models import Appointment, AppointmentDetails
+from keplive.calls import selectors
+from keplive.calls.exceptions import CallError, CallNotFound
+from keplive.calls.models import CallState
+from keplive.calls.routing import ws_path
+from keplive.calls.services import check_identity_with_registry
+from keplive.directory.models import Employee
+from keplive.integrations.police.base import RegistryUnavailable
+from keplive.workspace.access import EmployeeLoginForm, employee_required
+
+CHANNEL = "workspace"
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _origin(request: HttpRequest) -> Origin:
+    return request_origin(request, channel=CHANNEL)
+
+
+# --- Log in and out ------------------------------------------------------------------------
+
+
+class EmployeeLoginView(LoginView):
+    """``/workspace/login/``: user name and password issued to the KEP (issue 5 adds the second
+    factor and the lockout). Django's view: CSRF, no caching, a same-site ``next`` only."""
+
+    template_name = "workspace/login.html"
+    authentication_form = EmployeeLoginForm
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("workspace:today")
+
+    def form_valid(self, form: EmployeeLoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        record_event(
+            action="employee.logged_in",
+            actor=form.get_user(),
+            origin=_origin(self.request),
+            object_type="employee",
+            object_id=getattr(getattr(form.get_user(), "employee", None), "pk", ""),
+        )
+        return response
+
+    def form_invalid(self, form: EmployeeLoginForm) -> HttpResponse:  # type: ignore[override]
+        # Neither the user name nor the password is recorded: only that a login was refused.
+        record_event(
+            action="employee.login_failed",
+            origin=_origin(self.request),
+            object_type="employee",
+            outcome=Outcome.REFUSED,
+        )
+        return super().form_invalid(form)
+
+
+@never_cache
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated:
+        record_event(
+            action="employee.logged_out",
+            actor=user,
+            origin=_origin(request),
+            object_type="employee",
+            object_id=getattr(getattr(user, "employee", None), "pk", ""),
+        )
+    auth_logout(request)
+    return HttpResponseRedirect(reverse("workspace:login"))
+
+
+# --- The day's appointments ----------------------------------------------------------------
+
+
+def parse_day(raw: str) -> dt.date | None:
+    """``YYYY-MM-DD``, or None for anything else."""
+    raw = raw.strip()
+    if not _DAY.match(raw):
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@employee_required
+@require_GET
+def today(request: HttpRequest, employee: Employee) -> HttpResponse:
+    """``/workspace/`` the KEP's appointments of one local day (``?day=YYYY-MM-DD``, today by
+    default), in time order, each with its call's state and the button to join the call."""
+    current = timezone.localdate()
+    day = current
+    error = ""
+    raw = request.GET.get("day")
+    if raw is not None:
+        parsed = parse_day(raw)
+        if parsed is None:
+            error = _(
+                "This address does not name a day. Use the form YYYY-MM-DD, e.g. %(day)s."
+            ) % {"day": current.isoformat()}
+        else:
+            day = parsed
+    appointments = selectors.appointments_for_kep_day(
+        employee=employee, day=day, origin=_origin(request)
+    )
+    rows = [_row(appointment) for appointment in appointments]
+    return render(
+        request,
+        "workspace/today.html",
+        {
+            "employee": employee,
+            "kep": employee.kep,
+            "day": day,
+            "is_today": day == current,
+            "previous_day": (day - dt.timedelta(days=1)).isoformat(),
+            "next_day": (day + dt.timedelta(days=1)).isoformat(),
+            "today": current.isoformat(),
+            "rows": rows,
+            "error": error,
+        },
+    )
+
+
+def _row(appointment: Appointment) -> dict[str, Any]:
+    state = getattr(appointment, "call_state", CallState.SCHEDULED)
+    try:
+        interpreter = bool(appointment.details.interpreter)
+    except AppointmentDetails.DoesNotExist:  # booked through the API, nothing declared yet
+        interpreter = False
+    return {
+        "appointment": appointment,
+        "call_state": state,
+        "call_state_label": _state_label(state),
+        "interpreter": interpreter,
+        "call_url": reverse("workspace:call", args=[str(appointment.reference)]),
+    }
+
+
+def _state_label(state: str) -> str:
+    try:
+        return str(CallState(state).label)
+    except ValueError:
+        return state
+
+
+# --- One call ------------------------------------------------------------------------------
+
+
+def _reference(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspace/not_found.html", status=404)
+
+
+@employee_required
+@require_GET
+def call(request: HttpRequest, employee: Employee, reference: str) -> HttpResponse:
+    """``/workspace/calls/<reference>/`` the employee's side of the call (docs/calls.md)."""
+    parsed = _reference(reference)
+    if parsed is None:
+        return _not_found(request)
+    try:
+        found = selectors.call_for_employee(
+            employee=employee, reference=str(parsed), origin=_origin(request)
+        )
+    except CallNotFound:
+        return _not_found(request)
+    appointment = found.appointment
+    return render(
+        request,
+        "calls/room.html",
+        {
+            "role": "employee",
+            "ws_path": ws_path(str(appointment.reference)),
+            "appointment": appointment,
+            "registry_check_url": reverse("workspace:registry_check", args=[str(parsed)]),
+            "done_url": reverse("workspace:today"),
+            "documents": list(appointment.service.documents or []),
+        },
+    )
+
+
+@employee_required
+@require_POST
+def registry_check(request: HttpRequest, employee: Employee, reference: str) -> HttpResponse:
+    """``POST /workspace/calls/<reference>/registry-check/``: check the declared document with
+    the police registry. Only the outcome is kept; it reaches the page in the next snapshot."""
+    parsed = _reference(reference)
+    if parsed is None:
+        return _json_not_found()
+    origin = _origin(request)
+    try:
+        found = selectors.call_for_employee(employee=employee, reference=str(parsed), origin=origin)
+        checked = check_identity_with_registry(
+            call=found, employee=employee, now=timezone.now(), origin=origin
+        )
+    except CallNotFound:
+        return _json_not_found()
+    except RegistryUnavailable as unavailable:
+        return JsonResponse({"ok": False, "message": unavailable.message}, status=503)
+    except CallError as refused:
+        return JsonResponse({"ok": False, "message": str(refused)}, status=409)
+    return JsonResponse({"ok": True, "verified": checked.registry_verified})
+
+
+def _json_not_found() -> JsonResponse:
+    return JsonResponse({"ok": False, "message": str(CallNotFound.default_message)}, status=404)
