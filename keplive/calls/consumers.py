@@ -162,6 +162,7 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         self.call_id = 0
         self.sent = 0
+        self.admitted_now = False
         self.last_heard = time.monotonic()
         self.heartbeat: asyncio.Task[None] | None = None
         reference = str(self.scope["url_route"]["kwargs"]["reference"])
@@ -261,7 +262,7 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self._send({"type": "pong"})
 
     async def _on_sync(self, message: dict[str, Any]) -> None:
-        await self._send(await _snapshot(self.call_id, self.role, self.participant))
+        await self._send_snapshot()
 
     async def _on_knock(self, message: dict[str, Any]) -> None:
         call = await self._call()
@@ -375,7 +376,14 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def call_changed(self, event: dict[str, Any]) -> None:
         if not self.call_id:
             return  # replaced by a newer connection, closing
-        await self._send(await _snapshot(self.call_id, self.role, self.participant))
+        await self._send_snapshot()
+
+    async def _send_snapshot(self) -> None:
+        body = await _snapshot(self.call_id, self.role, self.participant)
+        # Kept for the relay below: group events reach this connection in order, so this is
+        # the admission as of the latest change this connection has heard of.
+        self.admitted_now = bool(body["you"]["admitted"])
+        await self._send(body)
 
     async def call_knock(self, event: dict[str, Any]) -> None:
         if self.role == Role.EMPLOYEE:
