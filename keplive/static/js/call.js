@@ -1,0 +1,986 @@
+// KEPlive call page (docs/call-page.md; protocol: docs/calls.md). Vanilla ES2020, no build step.
+// Nothing of the call (media, chat, SDP, candidates) is stored: no localStorage, no logging.
+
+const root = document.getElementById("call");
+const ROLE = root.dataset.role; // "employee" | "citizen" | "interpreter"
+const WS_PATH = root.dataset.wsPath;
+const ROLES = ["employee", "citizen", "interpreter"];
+const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4409, 4429, 4009]);
+const PING_EVERY_MS = 15000;
+const SILENCE_LIMIT_MS = 40000; // no message at all for this long: the socket is dead, reconnect
+const OFFER_TIMEOUT_MS = 6000;
+const POLITE_WAIT_MS = 3000;
+const HIGH_RES = { width: { ideal: 1920 }, height: { ideal: 1080 } };
+
+// ---- Strings: <template id="call-strings"><span data-key="…">translated</span>… ------------------
+const STRINGS = {};
+for (const el of document.getElementById("call-strings").content.querySelectorAll("[data-key]")) {
+  STRINGS[el.dataset.key] = el.textContent.trim();
+}
+function t(key, params = {}) {
+  let text = STRINGS[key] ?? key;
+  for (const [name, value] of Object.entries(params)) text = text.split(`{${name}}`).join(String(value));
+  return text;
+}
+const $ = (sel) => root.querySelector(sel);
+const $$ = (sel) => Array.from(root.querySelectorAll(sel));
+
+// ---- State ----------------------------------------------------------------------------------
+const state = {
+  role: ROLE,
+  connection: "connecting", // connecting | connected | reconnecting | closed
+  snapshot: null,
+  admitted: ROLE === "employee",
+  ended: false,
+  turnedAway: false,
+  lastSeq: null,
+  iceServers: [],
+  facingMode: "user",
+  cameraOn: true,
+  micOn: true,
+  audioOnlyDevice: false, // the user chose, or had to, continue without a camera
+};
+const peers = new Map(); // role → RTCPeerConnection (public test hook)
+const peerInfo = new Map(); // role → {pc, polite, makingOffer, ignoreOffer, stream, fingerprint}
+window.keplive = { peers, state };
+
+let ws = null;
+let wsAttempt = 0;
+let reconnectTimer = null;
+let pingTimer = null;
+let lastMessageAt = 0;
+let knockedOnThisSocket = false;
+let lastSyncAt = 0;
+let localStream = new MediaStream();
+let audioCtx = null;
+let meterSource = null;
+let meterFrame = 0;
+
+// ---- Small UI helpers -------------------------------------------------------------------------
+function show(el, visible) { if (el) el.hidden = !visible; }
+function setText(sel, text) { const el = typeof sel === "string" ? $(sel) : sel; if (el) el.textContent = text; }
+function announce(text, assertive = false) {
+  // Clearing first makes screen readers announce a repeated message again.
+  const region = $(assertive ? "#call-announce-assertive" : "#call-announce-polite");
+  if (!region) return;
+  region.textContent = "";
+  window.setTimeout(() => { region.textContent = text; }, 50);
+}
+function showError(text) {
+  const box = $("#call-error");
+  setText("#call-error-text", text);
+  show(box, Boolean(text));
+}
+function setPressed(btn, pressed, labelOn, labelOff) {
+  if (!btn) return;
+  btn.setAttribute("aria-pressed", pressed ? "true" : "false");
+  if (labelOn !== undefined) btn.textContent = pressed ? labelOn : labelOff;
+}
+function roleLabel(role) { return t(`role_${role}`); }
+
+// ---- Audio (meter, speaker test, knock sound) -------------------------------------------------
+function getAudioContext() {
+  if (!audioCtx) {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    audioCtx = new Ctx();
+  }
+  if (audioCtx.state === "suspended") audioCtx.resume().catch(() => {});
+  return audioCtx;
+}
+// Browsers start audio only after a user gesture: resume on the first one.
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, () => { if (audioCtx) audioCtx.resume().catch(() => {}); }, { capture: true });
+}
+function playTone({ frequency = 440, seconds = 1, volume = 0.2 } = {}) {
+  const ctx = getAudioContext();
+  if (!ctx) return;
+  const osc = ctx.createOscillator();
+  const gain = ctx.createGain();
+  osc.type = "sine";
+  osc.frequency.value = frequency;
+  const now = ctx.currentTime;
+  gain.gain.setValueAtTime(0, now);
+  gain.gain.linearRampToValueAtTime(volume, now + 0.02);
+  gain.gain.setValueAtTime(volume, now + seconds - 0.05);
+  gain.gain.linearRampToValueAtTime(0, now + seconds);
+  osc.connect(gain).connect(ctx.destination);
+  osc.start(now);
+  osc.stop(now + seconds);
+}
+function playKnockSound() {
+  playTone({ frequency: 880, seconds: 0.18, volume: 0.25 });
+  window.setTimeout(() => playTone({ frequency: 660, seconds: 0.25, volume: 0.25 }), 220);
+}
+function startMicMeter() {
+  const meter = $("#call-mic-meter");
+  const track = localStream.getAudioTracks()[0];
+  if (!meter) return;
+  cancelAnimationFrame(meterFrame);
+  if (meterSource) { meterSource.disconnect(); meterSource = null; }
+  if (!track) { meter.value = 0; return; }
+  const ctx = getAudioContext();
+  if (!ctx) return;
+  meterSource = ctx.createMediaStreamSource(new MediaStream([track]));
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 512;
+  meterSource.connect(analyser);
+  const data = new Uint8Array(analyser.fftSize);
+  const tick = () => {
+    analyser.getByteTimeDomainData(data);
+    let sum = 0;
+    for (const v of data) { const x = (v - 128) / 128; sum += x * x; }
+    const rms = Math.sqrt(sum / data.length);
+    meter.value = Math.min(1, rms * 4);
+    if (!state.ended) meterFrame = requestAnimationFrame(tick);
+  };
+  tick();
+}
+
+// ---- Local media ------------------------------------------------------------------------------
+function videoConstraints(highRes) {
+  const c = { facingMode: state.facingMode === "user" ? "user" : { exact: state.facingMode } };
+  return highRes ? { ...c, ...HIGH_RES } : { ...c, width: { ideal: 1280 }, height: { ideal: 720 } };
+}
+function mayCaptureVideo() {
+  const s = state.snapshot;
+  if (state.audioOnlyDevice || state.ended) return false;
+  if (s && s.audio_only) return false;
+  if (ROLE === "citizen" && s && s.citizen_camera_blocked) return false;
+  return true;
+}
+function localVideoTrack() { return localStream.getVideoTracks()[0] || null; }
+function localAudioTrack() { return localStream.getAudioTracks()[0] || null; }
+
+function describeMediaError(err, what) {
+  const name = err && err.name;
+  if (name === "NotAllowedError" || name === "SecurityError") return t(`denied_${what}`);
+  if (name === "NotFoundError" || name === "OverconstrainedError") return t(`missing_${what}`);
+  if (name === "NotReadableError" || name === "AbortError") return t("device_busy");
+  return t("device_error");
+}
+
+async function startDevices({ audioOnly = false } = {}) {
+  showDeviceProblem(null);
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    showDeviceProblem(t("no_media_support"), false);
+    return;
+  }
+  stopLocalTracks();
+  state.audioOnlyDevice = audioOnly;
+  let stream = null;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia(
+      audioOnly ? { audio: true, video: false } : { audio: true, video: videoConstraints(false) },
+    );
+  } catch (err) {
+    if (audioOnly) {
+      showDeviceProblem(describeMediaError(err, "microphone"), false);
+    } else {
+      showDeviceProblem(describeMediaError(err, "camera"), true);
+    }
+    updateDeviceStatus();
+    return;
+  }
+  localStream = stream;
+  if (!mayCaptureVideo()) for (const tr of localStream.getVideoTracks()) { tr.stop(); localStream.removeTrack(tr); }
+  applyTrackToggles();
+  attachLocalPreview();
+  startMicMeter();
+  updateDeviceStatus();
+  await refreshAllSenders();
+  reportResolution();
+}
+
+function stopLocalTracks() {
+  for (const tr of localStream.getTracks()) tr.stop();
+  localStream = new MediaStream();
+}
+
+// Re-acquire or release the camera when the policy changes (audio only, citizen camera off).
+async function ensureVideoCapture() {
+  const want = mayCaptureVideo();
+  const have = localVideoTrack();
+  if (!want && have) {
+    have.stop();
+    localStream.removeTrack(have);
+    attachLocalPreview();
+  } else if (want && !have && localAudioTrack() !== null && !state.audioOnlyDevice) {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia({ video: videoConstraints(state.facingMode !== "user") });
+      if (!mayCaptureVideo()) { s.getTracks().forEach((tr) => tr.stop()); return; }
+      localStream.addTrack(s.getVideoTracks()[0]);
+      applyTrackToggles();
+      attachLocalPreview();
+      reportResolution();
+    } catch (err) {
+      showError(describeMediaError(err, "camera"));
+    }
+  }
+  await refreshAllSenders();
+}
+
+async function switchCamera() {
+  if (!mayCaptureVideo()) return;
+  const next = state.facingMode === "user" ? "environment" : "user";
+  const previous = state.facingMode;
+  state.facingMode = next;
+  const btn = $("#call-switch-camera");
+  if (btn) btn.disabled = true;
+  try {
+    const old = localVideoTrack();
+    // Some phones cannot open two cameras at once: release the old one first.
+    if (old) { old.stop(); localStream.removeTrack(old); }
+    const s = await navigator.mediaDevices.getUserMedia({ video: videoConstraints(true) });
+    localStream.addTrack(s.getVideoTracks()[0]);
+    applyTrackToggles();
+    attachLocalPreview();
+    await refreshAllSenders();
+    reportResolution();
+    announce(next === "user" ? t("camera_front") : t("camera_rear"));
+  } catch (err) {
+    state.facingMode = previous;
+    showError(t("camera_switch_failed"));
+    await ensureVideoCapture();
+  } finally {
+    if (btn) btn.disabled = !mayCaptureVideo();
+    updateControls();
+  }
+}
+
+function applyTrackToggles() {
+  for (const tr of localStream.getVideoTracks()) tr.enabled = state.cameraOn;
+  for (const tr of localStream.getAudioTracks()) tr.enabled = state.micOn;
+}
+
+function attachLocalPreview() {
+  for (const video of $$("video[data-local]")) {
+    video.srcObject = localVideoTrack() ? new MediaStream([localVideoTrack()]) : null;
+  }
+  const track = localVideoTrack();
+  const settings = track && track.getSettings ? track.getSettings() : {};
+  setText("#call-local-resolution", track && settings.width ? t("resolution_value", { width: settings.width, height: settings.height }) : "");
+  for (const el of $$("[data-local-off]")) show(el, !track || !state.cameraOn);
+  updateControls();
+}
+
+function reportResolution() {
+  if (ROLE !== "citizen" || !state.admitted) return;
+  const track = localVideoTrack();
+  if (!track) return;
+  const settings = track.getSettings();
+  if (settings.width && settings.height) send({ type: "resolution", width: settings.width, height: settings.height });
+}
+
+// ---- Device check UI ---------------------------------------------------------------------------
+function showDeviceProblem(text, offerAudioOnly) {
+  const box = $("#call-device-problem");
+  if (!box) return;
+  setText("#call-device-problem-text", text || "");
+  show(box, Boolean(text));
+  show($("#call-audio-only-device"), Boolean(offerAudioOnly));
+}
+function updateDeviceStatus() {
+  setText("#call-check-camera", localVideoTrack() ? t("camera_ok") : (state.audioOnlyDevice ? t("camera_not_used") : t("camera_missing")));
+  setText("#call-check-microphone", localAudioTrack() ? t("microphone_ok") : t("microphone_missing"));
+}
+function setupDeviceCheck() {
+  $("#call-retry-devices")?.addEventListener("click", () => startDevices());
+  $("#call-audio-only-device")?.addEventListener("click", () => startDevices({ audioOnly: true }));
+  $("#call-speaker-test")?.addEventListener("click", () => {
+    playTone({ frequency: 523.25, seconds: 1.2 });
+    show($("#call-speaker-question"), true);
+    setText("#call-speaker-result", "");
+  });
+  $("#call-speaker-yes")?.addEventListener("click", () => setText("#call-speaker-result", t("speaker_ok")));
+  $("#call-speaker-no")?.addEventListener("click", () => setText("#call-speaker-result", t("speaker_help")));
+}
+
+// ---- WebSocket -----------------------------------------------------------------------------------
+function wsUrl() {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}${WS_PATH}`;
+}
+function send(message) {
+  if (ws && ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify(message)); return true; }
+  return false;
+}
+function sync() {
+  const now = Date.now();
+  if (now - lastSyncAt < 1000) return; // never a storm of syncs
+  lastSyncAt = now;
+  send({ type: "sync" });
+}
+function setConnection(value) {
+  state.connection = value;
+  setText("#call-check-connection", t(`connection_${value}`));
+  const banner = $("#call-reconnecting");
+  show(banner, value === "reconnecting" && !state.ended);
+  updateControls();
+}
+
+function connect() {
+  clearTimeout(reconnectTimer);
+  knockedOnThisSocket = false;
+  let socket;
+  try { socket = new WebSocket(wsUrl()); } catch (err) { scheduleReconnect(); return; }
+  ws = socket;
+  socket.addEventListener("open", () => {
+    if (ws !== socket) return;
+    wsAttempt = 0;
+    lastMessageAt = Date.now();
+    setConnection("connected");
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => {
+      if (Date.now() - lastMessageAt > SILENCE_LIMIT_MS) { socket.close(); return; }
+      send({ type: "ping" });
+    }, PING_EVERY_MS);
+    lastSyncAt = 0;
+    sync(); // the server sends a snapshot on connect too; a second one is harmless
+  });
+  socket.addEventListener("message", (event) => {
+    if (ws !== socket) return;
+    lastMessageAt = Date.now();
+    let msg;
+    try { msg = JSON.parse(event.data); } catch { return; }
+    handleMessage(msg);
+  });
+  socket.addEventListener("close", (event) => {
+    if (ws !== socket) return;
+    clearInterval(pingTimer);
+    ws = null;
+    if (state.ended) return;
+    if (FINAL_CLOSE_CODES.has(event.code) || state.turnedAway) { finalClose(event.code); return; }
+    setConnection("reconnecting");
+    scheduleReconnect();
+  });
+}
+function scheduleReconnect() {
+  const delay = Math.min(10000, 1000 * 2 ** wsAttempt);
+  wsAttempt += 1;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = setTimeout(connect, delay);
+}
+// Reconnect at once when the browser says the network is back.
+window.addEventListener("online", () => {
+  if (!ws && !state.ended && state.connection === "reconnecting") { wsAttempt = 0; connect(); }
+});
+
+function finalClose(code) {
+  setConnection("closed");
+  const turnedAway = state.turnedAway || (code === 4403 && ROLE !== "employee" && !state.admitted && knockedOnThisSocket);
+  if (turnedAway) { endLocally(t("turned_away"), false); return; }
+  if (code === 4409) { endLocally(t("ended"), true); return; }
+  endLocally(STRINGS[`close_${code}`] ? t(`close_${code}`) : t("close_other"), false);
+}
+
+// ---- Incoming messages -------------------------------------------------------------------------
+function handleMessage(msg) {
+  if (typeof msg.seq === "number") {
+    if (msg.type !== "snapshot" && state.lastSeq !== null && msg.seq > state.lastSeq + 1) sync();
+    if (state.lastSeq === null || msg.seq > state.lastSeq || msg.type === "snapshot") state.lastSeq = msg.seq;
+  }
+  switch (msg.type) {
+    case "snapshot": applySnapshot(msg); break;
+    case "knock": onKnock(msg.role); break;
+    case "signal": queueSignal(msg); break;
+    case "chat": onChat(msg); break;
+    case "resolution": onResolution(msg); break;
+    case "turned_away": state.turnedAway = true; endLocally(t("turned_away"), false); break;
+    case "ended": endLocally(t("ended"), true); break;
+    case "error": showError(msg.message || t("error_generic")); break;
+    case "pong": break;
+    default: break;
+  }
+}
+
+function participant(role) {
+  return (state.snapshot?.participants || []).find((p) => p.role === role) || null;
+}
+function isAdmitted(role) {
+  const p = participant(role);
+  if (role === "employee") return Boolean(p && p.present !== false);
+  if (p && typeof p.admitted === "boolean") return p.admitted;
+  if (role === "interpreter") return Boolean(state.snapshot?.interpreter_admitted);
+  return ["identity_check", "in_call"].includes(state.snapshot?.state);
+}
+function isPresent(role) { const p = participant(role); return Boolean(p && p.present); }
+
+function applySnapshot(snap) {
+  const previous = state.snapshot;
+  state.snapshot = snap;
+  if (snap.state === "ended") { endLocally(t("ended"), true); return; }
+  if (Array.isArray(snap.ice_servers)) {
+    const changed = JSON.stringify(snap.ice_servers) !== JSON.stringify(state.iceServers);
+    state.iceServers = snap.ice_servers;
+    if (changed) for (const info of peerInfo.values()) { try { info.pc.setConfiguration({ iceServers: state.iceServers }); } catch { /* keep the old ones */ } }
+  }
+  const wasAdmitted = state.admitted;
+  state.admitted = ROLE === "employee" ? true : isAdmitted(ROLE);
+  if (!state.admitted && ROLE !== "employee" && !knockedOnThisSocket) {
+    knockedOnThisSocket = true;
+    send({ type: "knock" });
+  }
+  if (state.admitted && !wasAdmitted && ROLE !== "employee") {
+    announce(t("admitted"), true);
+    reportResolution();
+  }
+  renderStatus();
+  if (ROLE === "employee") renderEmployee(previous);
+  const policyChanged = !previous || previous.audio_only !== snap.audio_only || previous.citizen_camera_blocked !== snap.citizen_camera_blocked;
+  if (policyChanged && previous) {
+    if (snap.audio_only !== previous.audio_only) announce(snap.audio_only ? t("audio_only_on") : t("audio_only_off"));
+    if (ROLE === "citizen" && snap.citizen_camera_blocked !== previous.citizen_camera_blocked) {
+      announce(snap.citizen_camera_blocked ? t("camera_blocked") : t("camera_unblocked"), true);
+    }
+  }
+  if (policyChanged) ensureVideoCapture();
+  reconcilePeers();
+  updateControls();
+}
+
+// ---- Peer connections (perfect negotiation, a mesh of at most three) ----------------------------
+function isPolite(remote) {
+  // The employee is impolite toward both others; the citizen is impolite toward the interpreter.
+  if (ROLE === "employee") return false;
+  if (ROLE === "citizen") return remote === "employee";
+  return true; // interpreter
+}
+function shouldConnect(remote) {
+  if (!state.admitted || state.ended || remote === ROLE) return false;
+  return isPresent(remote) && isAdmitted(remote);
+}
+function reconcilePeers() {
+  for (const remote of ROLES) {
+    if (remote === ROLE) continue;
+    const info = peerInfo.get(remote);
+    const want = shouldConnect(remote);
+    const p = participant(remote);
+    const admittedNow = remote === "employee" ? true : isAdmitted(remote);
+    if (info && (!admittedNow || state.ended)) { closePeer(remote); continue; }
+    if (want && !info) createPeer(remote);
+    if (want && info) {
+      const cs = info.pc.connectionState;
+      if (cs === "failed" || cs === "disconnected") restartIce(remote);
+      applyMediaPolicy(remote);
+    }
+    renderTile(remote, p);
+  }
+}
+
+function createPeer(remote) {
+  closePeer(remote);
+  const pc = new RTCPeerConnection({ iceServers: state.iceServers });
+  const info = { pc, polite: isPolite(remote), makingOffer: false, ignoreOffer: false, isSettingRemoteAnswerPending: false, stream: new MediaStream(), fingerprint: null, restartTimer: null, offerTimer: null, kickTimer: null };
+  peerInfo.set(remote, info);
+  peers.set(remote, pc);
+  // The impolite side makes the first offer; the polite side waits for it and attaches its
+  // tracks to the offered transceivers (attachToTransceivers), so the two rarely offer at once.
+  // If no offer comes (the other page holds a stale connection), the polite side offers itself.
+  // Tracks go in with addTrack: after a polite rollback its transceivers are reused by the
+  // other side's offer, never duplicated.
+  const addLocalMedia = () => {
+    const audio = localAudioTrack();
+    const video = videoDirection(remote).startsWith("send") ? localVideoTrack() : null;
+    if (audio) pc.addTrack(audio, localStream);
+    else pc.addTransceiver("audio", { direction: "sendrecv", streams: [localStream] });
+    if (video) pc.addTrack(video, localStream);
+    else pc.addTransceiver("video", { direction: videoDirection(remote), streams: [localStream] });
+  };
+  if (!info.polite) addLocalMedia();
+  else {
+    info.kickTimer = setTimeout(() => {
+      if (peerInfo.get(remote) === info && !pc.remoteDescription && pc.getTransceivers().length === 0) addLocalMedia();
+    }, POLITE_WAIT_MS);
+  }
+  pc.addEventListener("track", (event) => {
+    if (peerInfo.get(remote) !== info) return;
+    const track = event.track;
+    for (const old of info.stream.getTracks().filter((x) => x.kind === track.kind && x !== track)) info.stream.removeTrack(old);
+    if (!info.stream.getTracks().includes(track)) info.stream.addTrack(track);
+    track.addEventListener("mute", () => renderTile(remote, participant(remote)));
+    track.addEventListener("unmute", () => renderTile(remote, participant(remote)));
+    track.addEventListener("ended", () => renderTile(remote, participant(remote)));
+    attachRemote(remote);
+  });
+  pc.addEventListener("negotiationneeded", async () => {
+    if (peerInfo.get(remote) !== info) return;
+    try {
+      info.makingOffer = true;
+      await pc.setLocalDescription();
+      send({ type: "signal", to: remote, description: plainDescription(pc.localDescription) });
+    } catch (err) {
+      console.warn("keplive: offer to", remote, "failed:", err && err.name); // the watchdog retries
+    } finally {
+      info.makingOffer = false;
+    }
+  });
+  pc.addEventListener("icecandidate", ({ candidate }) => {
+    if (peerInfo.get(remote) !== info || !candidate) return;
+    send({ type: "signal", to: remote, candidate: candidate.toJSON() });
+  });
+  const onState = () => {
+    if (peerInfo.get(remote) !== info) return;
+    const failed = pc.iceConnectionState === "failed" || pc.connectionState === "failed";
+    if (failed) restartIce(remote);
+    renderTile(remote, participant(remote));
+  };
+  // An offer left unanswered (lost while a socket was down, or both sides waiting on each
+  // other) is rolled back after a while and negotiation starts again.
+  pc.addEventListener("signalingstatechange", () => {
+    clearTimeout(info.offerTimer);
+    if (pc.signalingState !== "have-local-offer") return;
+    const sdp = pc.localDescription && pc.localDescription.sdp;
+    info.offerTimer = setTimeout(async () => {
+      if (peerInfo.get(remote) !== info || pc.signalingState !== "have-local-offer" || pc.localDescription.sdp !== sdp) return;
+      try {
+        await pc.setLocalDescription({ type: "rollback" });
+        if (pc.remoteDescription) pc.restartIce();
+        else if (!info.polite) createPeer(remote); // never negotiated: a fresh connection offers anew
+      } catch { /* closed meanwhile */ }
+    }, OFFER_TIMEOUT_MS);
+  });
+  pc.addEventListener("iceconnectionstatechange", onState);
+  pc.addEventListener("connectionstatechange", onState);
+  applyMediaPolicy(remote);
+  renderTile(remote, participant(remote));
+  return info;
+}
+
+function plainDescription(d) { return { type: d.type, sdp: d.sdp }; }
+function fingerprintOf(sdp) { const m = /a=fingerprint:\S+ (\S+)/.exec(sdp || ""); return m ? m[1] : null; }
+
+function restartIce(remote) {
+  const info = peerInfo.get(remote);
+  if (!info || info.restartTimer) return;
+  // At most one restart every 5 s per peer; only while the signalling socket is up.
+  info.restartTimer = setTimeout(() => { info.restartTimer = null; }, 5000);
+  if (state.connection !== "connected" || !isPresent(remote)) return;
+  try { info.pc.restartIce(); } catch { /* closed */ }
+}
+
+function closePeer(remote) {
+  const info = peerInfo.get(remote);
+  if (!info) return;
+  clearTimeout(info.restartTimer);
+  clearTimeout(info.offerTimer);
+  clearTimeout(info.kickTimer);
+  try { info.pc.close(); } catch { /* already closed */ }
+  peerInfo.delete(remote);
+  peers.delete(remote);
+  const video = $(`video[data-remote="${remote}"]`);
+  if (video) video.srcObject = null;
+  renderTile(remote, participant(remote));
+}
+
+// Signals from one peer are handled one at a time, in order: an answer is never interleaved
+// with the next offer or its candidates.
+const signalQueues = new Map(); // role → Promise
+function queueSignal(msg) {
+  if (!ROLES.includes(msg.from)) return;
+  const previous = signalQueues.get(msg.from) || Promise.resolve();
+  signalQueues.set(msg.from, previous.then(() => onSignal(msg)).catch((err) => {
+    console.warn("keplive: signalling with", msg.from, "failed:", err && err.name);
+  }));
+}
+
+async function onSignal(msg) {
+  // The server relays signals only between admitted participants, so a signal may arrive just
+  // before the snapshot that says this page is admitted: it is handled, not dropped.
+  const remote = msg.from;
+  if (remote === ROLE || state.ended) return;
+  let info = peerInfo.get(remote);
+  const description = msg.description;
+  // A description with another DTLS fingerprint comes from a new RTCPeerConnection (the other
+  // page reloaded, or replaced ours): start afresh rather than renegotiate the old one.
+  if (description && info && info.fingerprint) {
+    const fp = fingerprintOf(description.sdp);
+    if (fp && fp !== info.fingerprint) {
+      info = createPeer(remote);
+      if (description.type !== "offer") return; // the fresh connection makes its own offer
+    }
+  }
+  if (!info) {
+    if (!description || description.type !== "offer") return; // nothing to attach it to
+    info = createPeer(remote);
+  }
+  const pc = info.pc;
+  if (description) {
+    const readyForOffer = !info.makingOffer && (pc.signalingState === "stable" || info.isSettingRemoteAnswerPending);
+    const offerCollision = description.type === "offer" && !readyForOffer;
+    info.ignoreOffer = !info.polite && offerCollision;
+    if (info.ignoreOffer) return;
+    info.isSettingRemoteAnswerPending = description.type === "answer";
+    try {
+      await pc.setRemoteDescription(description); // a polite collision rolls back implicitly
+    } catch (err) {
+      info.isSettingRemoteAnswerPending = false;
+      if (description.type !== "offer") return;
+      info = createPeer(remote); // the old connection cannot take this offer: replace it
+      await info.pc.setRemoteDescription(description);
+    }
+    info.isSettingRemoteAnswerPending = false;
+    info.fingerprint = fingerprintOf(description.sdp) || info.fingerprint;
+    if (description.type === "offer") {
+      await attachToTransceivers(remote);
+      await info.pc.setLocalDescription();
+      send({ type: "signal", to: remote, description: plainDescription(info.pc.localDescription) });
+    }
+  } else if (msg.candidate) {
+    try {
+      await pc.addIceCandidate(msg.candidate);
+    } catch (err) {
+      /* a candidate of an ignored offer or of an older session: harmless */
+    }
+  }
+}
+
+// Which way video should flow between this page and `remote`.
+function videoDirection(remote) {
+  const s = state.snapshot || {};
+  let sendVideo = !s.audio_only && !(ROLE === "citizen" && s.citizen_camera_blocked);
+  let recvVideo = !s.audio_only && !(ROLE === "employee" && remote === "citizen" && s.citizen_camera_blocked);
+  if (sendVideo && recvVideo) return "sendrecv";
+  if (sendVideo) return "sendonly";
+  if (recvVideo) return "recvonly";
+  return "inactive";
+}
+function transceiverKind(tr) { return tr.receiver && tr.receiver.track ? tr.receiver.track.kind : null; }
+
+async function attachToTransceivers(remote) {
+  const info = peerInfo.get(remote);
+  if (!info) return;
+  for (const tr of info.pc.getTransceivers()) {
+    if (tr.stopped || tr.direction === "stopped" || tr.currentDirection === "stopped") continue;
+    const kind = transceiverKind(tr);
+    if (kind === "audio") {
+      if (tr.direction !== "sendrecv") tr.direction = "sendrecv";
+      if (tr.sender.track !== localAudioTrack()) await tr.sender.replaceTrack(localAudioTrack()).catch(() => {});
+    } else if (kind === "video") {
+      const dir = videoDirection(remote);
+      if (tr.direction !== dir) tr.direction = dir;
+      const sending = dir === "sendrecv" || dir === "sendonly";
+      const want = sending ? localVideoTrack() : null;
+      if (tr.sender.track !== want) await tr.sender.replaceTrack(want).catch(() => {});
+    }
+  }
+}
+function applyMediaPolicy(remote) { attachToTransceivers(remote).catch(() => {}); }
+async function refreshAllSenders() { for (const remote of peerInfo.keys()) await attachToTransceivers(remote); }
+
+// ---- Remote video tiles ----------------------------------------------------------------------------
+function attachRemote(remote) {
+  const info = peerInfo.get(remote);
+  const video = $(`video[data-remote="${remote}"]`);
+  if (!info || !video) return;
+  if (video.srcObject !== info.stream) video.srcObject = info.stream;
+  const played = video.play();
+  if (played && played.catch) {
+    played.catch(() => show($("#call-start-sound"), true)); // autoplay with sound refused
+  }
+  renderTile(remote, participant(remote));
+}
+function renderTile(remote, p) {
+  const tile = $(`[data-tile="${remote}"]`);
+  if (!tile) return;
+  const info = peerInfo.get(remote);
+  const visible = Boolean(state.admitted && !state.ended && (info || (p && p.present && isAdmitted(remote))));
+  show(tile, visible);
+  const statusEl = tile.querySelector("[data-tile-status]");
+  if (!statusEl) return;
+  let status = "";
+  const s = state.snapshot || {};
+  const videoTrack = info ? info.stream.getVideoTracks()[0] : null;
+  if (!p || !p.present) status = t("peer_absent");
+  else if (!info || !["connected", "completed"].includes(info.pc.iceConnectionState)) {
+    status = info && info.pc.iceConnectionState === "failed" ? t("peer_reconnecting") : t("peer_connecting");
+  } else if (s.audio_only) status = t("audio_only_status");
+  else if (remote === "citizen" && s.citizen_camera_blocked) status = t("citizen_camera_off_status");
+  else if (!videoTrack || videoTrack.muted) status = t("peer_no_video");
+  statusEl.textContent = status;
+  show(statusEl, Boolean(status));
+}
+
+// ---- Status text, controls ----------------------------------------------------------------------------
+function renderStatus() {
+  const s = state.snapshot || {};
+  show($("#call-waiting"), ROLE !== "employee" && !state.admitted && !state.ended);
+  show($("#call-stage"), state.admitted && !state.ended);
+  show($("#call-chat"), state.admitted && !state.ended);
+  // The device check stays until the call has someone to talk to.
+  const started = ROLE === "employee" ? isAdmitted("citizen") || isAdmitted("interpreter") : state.admitted;
+  show($("#call-device-check"), !started && !state.ended);
+  if (ROLE === "employee") {
+    const labels = { scheduled: "state_open", open: "state_open", knocking: "state_knocking", identity_check: "state_identity_check", in_call: "state_in_call", no_show: "state_no_show" };
+    setText("#call-state", t(labels[s.state] || "state_open"));
+  }
+  const blockedNote = $("#call-camera-blocked-note");
+  show(blockedNote, ROLE === "citizen" && Boolean(s.citizen_camera_blocked));
+  show($("#call-audio-only-note"), Boolean(s.audio_only));
+}
+
+function updateControls() {
+  const s = state.snapshot || {};
+  const camBtn = $("#call-toggle-camera");
+  const canVideo = mayCaptureVideo() && Boolean(localVideoTrack());
+  if (camBtn) {
+    camBtn.disabled = !canVideo;
+    setPressed(camBtn, canVideo && !state.cameraOn);
+    camBtn.textContent = canVideo && !state.cameraOn ? t("camera_turn_on") : t("camera_turn_off");
+  }
+  const micBtn = $("#call-toggle-mic");
+  if (micBtn) {
+    micBtn.disabled = !localAudioTrack();
+    setPressed(micBtn, !state.micOn);
+    micBtn.textContent = state.micOn ? t("mic_mute") : t("mic_unmute");
+  }
+  const switchBtn = $("#call-switch-camera");
+  if (switchBtn) {
+    switchBtn.disabled = !canVideo;
+    switchBtn.textContent = state.facingMode === "user" ? t("camera_use_rear") : t("camera_use_front");
+  }
+  for (const el of $$("[data-local-off]")) show(el, !localVideoTrack() || !state.cameraOn);
+  const online = state.connection === "connected";
+  const chatSend = $("#call-chat-send");
+  if (chatSend) chatSend.disabled = !online || !state.admitted;
+  if (ROLE === "employee") updateEmployeeControls(s, online);
+}
+
+function setupControls() {
+  $("#call-toggle-camera")?.addEventListener("click", () => {
+    state.cameraOn = !state.cameraOn;
+    applyTrackToggles();
+    updateControls();
+    announce(state.cameraOn ? t("camera_is_on") : t("camera_is_off"));
+  });
+  $("#call-toggle-mic")?.addEventListener("click", () => {
+    state.micOn = !state.micOn;
+    applyTrackToggles();
+    updateControls();
+    announce(state.micOn ? t("mic_is_on") : t("mic_is_off"));
+  });
+  $("#call-switch-camera")?.addEventListener("click", switchCamera);
+  $("#call-start-sound")?.addEventListener("click", () => {
+    for (const video of $$("video[data-remote]")) if (video.srcObject) video.play().catch(() => {});
+    getAudioContext();
+    show($("#call-start-sound"), false);
+  });
+  $("#call-error-close")?.addEventListener("click", () => showError(""));
+}
+
+// ---- Chat (never stored) ----------------------------------------------------------------------------
+const pendingChat = []; // our own messages not yet echoed by the server
+function chatTime(at) {
+  const d = at ? new Date(at) : new Date();
+  if (Number.isNaN(d.getTime())) return "";
+  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+}
+function addChatLine(from, text, at) {
+  const list = $("#call-chat-list");
+  if (!list) return null;
+  const li = document.createElement("li");
+  li.className = "kl-chat__item" + (from === ROLE ? " kl-chat__item--mine" : "");
+  const who = document.createElement("span");
+  who.className = "kl-chat__who";
+  who.textContent = `${from === ROLE ? t("chat_you") : roleLabel(from)} · ${chatTime(at)}`;
+  const body = document.createElement("span");
+  body.className = "kl-chat__text";
+  body.textContent = text;
+  li.append(who, body);
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+  return li;
+}
+function onChat(msg) {
+  if (typeof msg.text !== "string") return;
+  if (msg.from === ROLE) {
+    const i = pendingChat.findIndex((p) => p.text === msg.text);
+    if (i >= 0) { pendingChat[i].li.classList.remove("kl-chat__item--pending"); pendingChat.splice(i, 1); return; }
+  }
+  addChatLine(msg.from, msg.text, msg.at);
+}
+function setupChat() {
+  const form = $("#call-chat-form");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("#call-chat-input");
+    const text = input.value.trim();
+    if (!text) return;
+    if (text.length > 1000) { showError(t("chat_too_long")); return; }
+    if (!send({ type: "chat", text })) { showError(t("chat_offline")); return; }
+    const li = addChatLine(ROLE, text, null);
+    if (li) { li.classList.add("kl-chat__item--pending"); pendingChat.push({ text, li }); }
+    input.value = "";
+    input.focus();
+  });
+}
+
+// ---- Employee: lobby, identity, call controls ------------------------------------------------------
+const announcedWaiting = new Set();
+function onKnock(role) {
+  if (ROLE !== "employee" || !["citizen", "interpreter"].includes(role)) return;
+  announceWaiting(role);
+  sync(); // the snapshot that follows shows the waiting participant
+}
+function announceWaiting(role) {
+  if (announcedWaiting.has(role)) return;
+  announcedWaiting.add(role);
+  playKnockSound();
+  announce(t(`waiting_${role}`), true);
+}
+function isWaiting(role) {
+  const p = participant(role);
+  if (!p) return role === "citizen" && state.snapshot?.state === "knocking";
+  return Boolean(p.present && !p.admitted);
+}
+function renderEmployee() {
+  const s = state.snapshot || {};
+  let anyWaiting = false;
+  for (const role of ["citizen", "interpreter"]) {
+    const waiting = isWaiting(role);
+    anyWaiting = anyWaiting || waiting;
+    show($(`[data-lobby="${role}"]`), waiting);
+    if (waiting) announceWaiting(role); else announcedWaiting.delete(role);
+  }
+  show($("#call-lobby-empty"), !anyWaiting);
+  const id = s.identity || {};
+  const registry = id.registry || {};
+  // docs/calls.md: identity = {declared: {full_name, document_kind, numbers[]} | null,
+  // confirmed, registry: {verified, reference, checked_at} | null}
+  const declared = id.declared || {};
+  setText("#call-identity-kind", declared.document_kind || "—");
+  setText("#call-identity-number", (declared.numbers || []).join(" · ") || "—");
+  const verified = registry.verified ?? null;
+  const checkedAt = registry.checked_at ?? null;
+  const reference = registry.reference ?? "";
+  let outcome = t("registry_not_checked");
+  if (verified === true) outcome = t("registry_verified");
+  else if (verified === false) outcome = t("registry_not_verified");
+  if (checkedAt && verified !== null) outcome += ` (${chatTime(checkedAt)}${reference ? `, ${t("registry_reference")} ${reference}` : ""})`;
+  const outcomeEl = $("#call-registry-outcome");
+  if (outcomeEl && outcomeEl.textContent !== outcome) {
+    outcomeEl.textContent = outcome;
+    outcomeEl.dataset.outcome = verified === true ? "ok" : verified === false ? "bad" : "none";
+  }
+  const confirmed = id.confirmed ?? null;
+  setPressed($("#call-identity-yes"), confirmed === true);
+  setPressed($("#call-identity-no"), confirmed === false);
+  setText("#call-identity-confirmed", confirmed === true ? t("identity_confirmed") : confirmed === false ? t("identity_not_confirmed") : "");
+  if (registryPending && checkedAt !== registryPending.checkedAt) finishRegistryCheck();
+}
+function updateEmployeeControls(s, online) {
+  const citizenIn = isAdmitted("citizen");
+  for (const btn of $$("[data-admit], [data-turn-away]")) btn.disabled = !online;
+  const audioBtn = $("#call-audio-only");
+  if (audioBtn) {
+    audioBtn.disabled = !online || s.state !== "in_call";
+    setPressed(audioBtn, Boolean(s.audio_only), t("audio_only_stop"), t("audio_only_start"));
+  }
+  const camBtn = $("#call-citizen-camera");
+  if (camBtn) {
+    camBtn.disabled = !online || !citizenIn;
+    setPressed(camBtn, Boolean(s.citizen_camera_blocked), t("citizen_camera_allow"), t("citizen_camera_block"));
+  }
+  for (const btn of [$("#call-identity-yes"), $("#call-identity-no")]) if (btn) btn.disabled = !online || !citizenIn;
+  const reg = $("#call-registry-check");
+  if (reg) reg.disabled = !online || !citizenIn || Boolean(registryPending);
+  const end = $("#call-end");
+  if (end) end.disabled = !online;
+}
+
+let registryPending = null;
+function finishRegistryCheck() {
+  registryPending = null;
+  const btn = $("#call-registry-check");
+  if (btn) btn.removeAttribute("aria-busy");
+  setText("#call-registry-progress", "");
+  updateControls();
+}
+function setupEmployee() {
+  for (const btn of $$("[data-admit]")) btn.addEventListener("click", () => { send({ type: "admit", role: btn.dataset.admit }); announcedWaiting.delete(btn.dataset.admit); });
+  for (const btn of $$("[data-turn-away]")) btn.addEventListener("click", () => send({ type: "turn_away", role: btn.dataset.turnAway }));
+  $("#call-identity-yes")?.addEventListener("click", () => send({ type: "identity", verified: true }));
+  $("#call-identity-no")?.addEventListener("click", () => send({ type: "identity", verified: false }));
+  $("#call-audio-only")?.addEventListener("click", () => { showError(""); send({ type: "audio_only", on: !state.snapshot?.audio_only }); });
+  $("#call-citizen-camera")?.addEventListener("click", () => send({ type: "camera", blocked: !state.snapshot?.citizen_camera_blocked }));
+  const confirmBox = $("#call-end-confirm");
+  $("#call-end")?.addEventListener("click", () => { show(confirmBox, true); $("#call-end-yes")?.focus(); });
+  $("#call-end-no")?.addEventListener("click", () => { show(confirmBox, false); $("#call-end")?.focus(); });
+  $("#call-end-yes")?.addEventListener("click", () => { send({ type: "end" }); show(confirmBox, false); });
+  const form = $("#call-registry-form");
+  form?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (registryPending) return;
+    const s = state.snapshot || {};
+    const id = s.identity || {};
+    registryPending = { checkedAt: id.registry?.checked_at ?? null };
+    const btn = $("#call-registry-check");
+    btn?.setAttribute("aria-busy", "true");
+    setText("#call-registry-progress", t("registry_pending"));
+    updateControls();
+    try {
+      const response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } });
+      const data = await response.json().catch(() => ({ ok: false }));
+      if (!response.ok || !data.ok) {
+        finishRegistryCheck();
+        showError(data.message || t("registry_failed"));
+        return;
+      }
+      sync();
+      // The outcome arrives in the next snapshot; give up waiting after 15 s.
+      setTimeout(() => { if (registryPending) finishRegistryCheck(); }, 15000);
+    } catch (err) {
+      finishRegistryCheck();
+      showError(t("registry_failed"));
+    }
+  });
+}
+
+function onResolution(msg) {
+  if (ROLE !== "employee") return;
+  const w = Number(msg.width), h = Number(msg.height);
+  if (!w || !h) return;
+  setText("#call-citizen-resolution", t("resolution_value", { width: w, height: h }));
+  const hint = $("#call-resolution-hint");
+  if (hint) { hint.textContent = Math.min(w, h) < 720 ? t("resolution_low") : ""; show(hint, Math.min(w, h) < 720); }
+}
+
+// ---- The end ------------------------------------------------------------------------------------------
+function endLocally(message, ended) {
+  if (state.ended) return;
+  state.ended = true;
+  state.admitted = false;
+  clearTimeout(reconnectTimer);
+  clearInterval(pingTimer);
+  for (const remote of Array.from(peerInfo.keys())) closePeer(remote);
+  stopLocalTracks();
+  cancelAnimationFrame(meterFrame);
+  for (const video of $$("video")) video.srcObject = null;
+  if (ws) { const s = ws; ws = null; try { s.close(1000); } catch { /* closed */ } }
+  setConnection("closed");
+  show($("#call-waiting"), false);
+  show($("#call-stage"), false);
+  show($("#call-chat"), false);
+  show($("#call-device-check"), false);
+  show($("#call-employee-panel"), false);
+  show($("#call-reconnecting"), false);
+  const box = $("#call-over");
+  setText("#call-over-title", ended ? t("ended_title") : t("closed_title"));
+  setText("#call-over-text", message);
+  show(box, true);
+  box?.focus();
+  announce(message, true);
+}
+
+// ---- Start ---------------------------------------------------------------------------------------------
+setupDeviceCheck();
+setupControls();
+setupChat();
+if (ROLE === "employee") setupEmployee();
+setConnection("connecting");
+renderStatus();
+updateControls();
+connect();
+startDevices();
+window.addEventListener("pagehide", () => { stopLocalTracks(); for (const info of peerInfo.values()) info.pc.close(); });

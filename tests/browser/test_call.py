@@ -1,0 +1,348 @@
+"""The video call in Chromium with fake camera and microphone (issue 4, "Proof").
+
+The employee signs in at /workspace/login/ (demo.employee of KEP 0071) and opens the call; the
+citizen opens the join link; the interpreter their own link. Media flows peer to peer on
+loopback: the tests read RTCPeerConnection.getStats() through the page's test hook
+(``window.keplive.peers``) and check that inbound RTP bytes grow — or stop growing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ROOT, axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
+
+MEDIA_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
+
+# An appointment starting in two minutes at demo.employee's KEP, in the server's own database.
+SETUP = """
+import datetime as dt, json
+from django.utils import timezone
+from keplive.booking.links import interpreter_token, join_token
+from keplive.booking.models import Appointment, AppointmentDetails, Status
+from keplive.catalogue.models import Category, Service
+from keplive.accounts.models import Citizen, Role, User
+from keplive.directory.models import Employee
+
+me = Employee.objects.get(user__username="demo.employee")
+stamp = timezone.now().strftime("%H%M%S%f")
+colleague = Employee.objects.create(
+    user=User.objects.create(username="call-" + stamp, role=Role.EMPLOYEE), kep=me.kep
+)
+number = Citizen.objects.count() + 1
+body = f"{100000000 + number * 7919:09d}"[-9:-1]
+tax_id = body + str(sum(int(d) * 2 ** (8 - i) for i, d in enumerate(body)) % 11 % 10)
+citizen = Citizen.objects.create(
+    user=User.objects.create(username="citizen-" + tax_id, role=Role.CITIZEN),
+    tax_id=tax_id, first_name="ΕΛΕΝΗ", last_name="ΚΑΡΑΓΙΑΝΝΗ",
+)
+category = Category.objects.get(number=CATEGORY)
+service = Service.objects.filter(categories=category, remote_servable=True).order_by("code")[0]
+start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=2)
+appointment = Appointment.objects.create(
+    status=Status.BOOKED, citizen=citizen, kep=me.kep, employee=colleague, category=category,
+    service=service, starts_at=start, ends_at=start + dt.timedelta(minutes=30),
+    blocked_until=start + dt.timedelta(minutes=40),
+)
+AppointmentDetails.objects.create(
+    appointment=appointment, full_name="Ελένη Καραγιάννη", email="eleni@example.gr",
+    mobile_phone="+306912345678", postal_address="Ερμού 1, 10563 Αθήνα", document_kind="id_card",
+    id_card_number="ΑΒ123456", subject="Πιστοποιητικό", delivery_method="email",
+    interpreter=INTERPRETER, consent_at=timezone.now(),
+)
+print(json.dumps({
+    "reference": str(appointment.reference),
+    "join": join_token(appointment),
+    "interpreter": interpreter_token(appointment),
+}))
+"""
+
+
+def create_appointment(
+    stack: dict[str, object], *, category: int = 1, interpreter: str = ""
+) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "KEPLIVE_VAR_DIR": str(stack["var"]),
+        "KEPLIVE_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "keplive.config.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    script = SETUP.replace("CATEGORY", str(category)).replace("INTERPRETER", repr(interpreter))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def media_browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(media_browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def opener(*, width: int = 1280, height: int = 900) -> Any:
+        context = media_browser.new_context(
+            locale="el-GR",
+            viewport={"width": width, "height": height},
+            permissions=["camera", "microphone"],
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def employee_page(open_page: Any, server: str, reference: str) -> Any:
+    page = open_page()
+    page.goto(f"{server}/workspace/login/")
+    page.fill("input[name=username]", "demo.employee")
+    page.fill("input[name=password]", "keplive-demo")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    page.goto(f"{server}/workspace/calls/{reference}/")
+    return page
+
+
+def inbound_bytes(page: Any, remote: str, kind: str = "video") -> int:
+    return int(
+        page.evaluate(
+            """async ([remote, kind]) => {
+                const pc = window.keplive.peers.get(remote);
+                if (!pc) return 0;
+                let bytes = 0;
+                (await pc.getStats()).forEach((r) => {
+                    if (r.type === "inbound-rtp" && r.kind === kind) bytes += r.bytesReceived;
+                });
+                return bytes;
+            }""",
+            [remote, kind],
+        )
+    )
+
+
+def wait_until(predicate: Any, *, timeout: float = 20, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def media_flows(page: Any, remote: str, kind: str = "video", *, timeout: float = 20) -> None:
+    """Inbound RTP bytes from ``remote`` are growing."""
+    first = inbound_bytes(page, remote, kind)
+    wait_until(
+        lambda: inbound_bytes(page, remote, kind) > first + 2000,
+        timeout=timeout,
+        what=f"{kind} from the {remote}",
+    )
+
+
+def media_stopped(page: Any, remote: str, kind: str = "video", *, settle: float = 2) -> None:
+    """Inbound RTP bytes from ``remote`` no longer grow (after a moment to settle)."""
+    time.sleep(settle)
+    first = inbound_bytes(page, remote, kind)
+    time.sleep(2)
+    assert inbound_bytes(page, remote, kind) - first < 1500, f"{kind} from the {remote} still flows"
+
+
+def admit(employee: Any, role: str) -> None:
+    button = employee.locator(f"[data-admit={role}]")
+    button.wait_for(state="visible", timeout=20_000)
+    button.click()
+
+
+def knock_and_admit(server: str, open_page: Any, data: dict[str, str]) -> tuple[Any, Any]:
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page(width=390, height=844)
+    citizen.goto(f"{server}/call/{data['join']}/")
+    admit(employee, "citizen")
+    citizen.locator("#call-stage").wait_for(state="visible")
+    return employee, citizen
+
+
+def test_knock_admit_identity_audio_only_chat_and_end(server, stack, open_page):
+    data = create_appointment(stack)
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page(width=390, height=844)
+    citizen.goto(f"{server}/call/{data['join']}/")
+    citizen.locator("#call-waiting").wait_for(state="visible")
+    assert "δεν καταγράφεται" in citizen.content() or "not recorded" in citizen.content()
+    employee.locator("[data-admit=citizen]").wait_for(state="visible", timeout=20_000)
+    screenshot(citizen, "call-citizen-waiting")
+    screenshot(employee, "call-employee-lobby")
+    assert axe_violations(citizen) == []
+    assert axe_violations(employee) == []
+
+    employee.locator("[data-admit=citizen]").click()
+    citizen.locator("#call-stage").wait_for(state="visible")
+    media_flows(employee, "citizen")
+    media_flows(citizen, "employee")
+    media_flows(employee, "citizen", "audio")
+    assert employee.locator("#call-identity-number").inner_text() == "••••••56"
+    wait_until(
+        lambda: (
+            "×" in employee.locator("#call-citizen-resolution").inner_text()
+            or "x" in employee.locator("#call-citizen-resolution").inner_text()
+        ),
+        what="the citizen's camera resolution",
+    )
+    employee.locator("#call-registry-check").click()
+    wait_until(
+        lambda: (
+            employee.locator("#call-registry-outcome").inner_text()
+            not in ("", "Δεν έχει ελεγχθεί ακόμη", "Not checked yet")
+        ),
+        what="the registry outcome",
+    )
+    employee.locator("#call-identity-yes").click()
+    screenshot(employee, "call-employee-in-call")
+    screenshot(citizen, "call-citizen-in-call")
+    assert axe_violations(employee) == []
+    assert axe_violations(citizen) == []
+
+    citizen.fill("#call-chat-input", "Καλημέρα, σας ακούω.")
+    citizen.locator("#call-chat-send").click()
+    employee.locator("#call-chat-list", has_text="Καλημέρα, σας ακούω.").wait_for()
+
+    employee.locator("#call-audio-only").click()
+    citizen.locator("#call-audio-only-note").wait_for(state="visible")
+    media_stopped(employee, "citizen")
+    media_stopped(citizen, "employee")
+    media_flows(employee, "citizen", "audio")
+
+    employee.locator("#call-end").click()
+    employee.locator("#call-end-yes").click()
+    citizen.locator("#call-over").wait_for(state="visible")
+    employee.locator("#call-over").wait_for(state="visible")
+    wait_until(
+        lambda: citizen.evaluate(
+            "[...window.keplive.peers.values()].every((pc) => pc.connectionState === 'closed')"
+        ),
+        what="the citizen's peer connections to close",
+    )
+    screenshot(citizen, "call-citizen-ended")
+
+
+def test_the_employee_turns_the_citizen_away(server, stack, open_page):
+    data = create_appointment(stack)
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page()
+    citizen.goto(f"{server}/call/{data['join']}/")
+    employee.locator("[data-turn-away=citizen]").wait_for(state="visible", timeout=20_000)
+    employee.locator("[data-turn-away=citizen]").click()
+    citizen.locator("#call-over").wait_for(state="visible")
+    assert citizen.locator("#call-stage").is_hidden()
+    screenshot(citizen, "call-citizen-turned-away")
+
+
+def test_camera_off_stops_the_citizen_video_at_the_employee(server, stack, open_page):
+    employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
+    media_flows(employee, "citizen")
+    employee.locator("#call-citizen-camera").click()
+    citizen.locator("#call-camera-blocked-note").wait_for(state="visible")
+    media_stopped(employee, "citizen")
+    # The citizen's page cannot force video back on: the employee no longer receives any.
+    citizen.evaluate(
+        """() => {
+            const pc = window.keplive.peers.get("employee");
+            for (const t of pc.getTransceivers()) {
+                if (t.receiver.track && t.receiver.track.kind === "video") t.direction = "sendrecv";
+            }
+        }"""
+    )
+    media_stopped(employee, "citizen")
+    employee.locator("#call-citizen-camera").click()
+    media_flows(employee, "citizen")
+
+
+def test_the_interpreter_joins_as_a_third_peer(server, stack, open_page):
+    data = create_appointment(stack, category=3, interpreter="sign_language")
+    employee, citizen = knock_and_admit(server, open_page, data)
+    interpreter = open_page()
+    interpreter.goto(f"{server}/interpret/{data['interpreter']}/")
+    admit(employee, "interpreter")
+    interpreter.locator("#call-stage").wait_for(state="visible")
+    media_flows(interpreter, "employee")
+    media_flows(interpreter, "citizen")
+    media_flows(citizen, "interpreter")
+    media_flows(employee, "interpreter")
+    screenshot(interpreter, "call-interpreter")
+    assert axe_violations(interpreter) == []
+
+
+def test_a_dropped_connection_reconnects_and_media_resumes(server, stack, open_page):
+    data = create_appointment(stack)
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page()
+    # The citizen's signalling goes through a route the test can cut, as a lost network would.
+    routes: list[Any] = []
+
+    def through(route: Any) -> None:
+        route.connect_to_server()
+        routes.append(route)
+
+    citizen.route_web_socket("**/ws/calls/**", through)
+    citizen.goto(f"{server}/call/{data['join']}/")
+    admit(employee, "citizen")
+    citizen.locator("#call-stage").wait_for(state="visible")
+    media_flows(employee, "citizen")
+    connections = len(routes)
+    citizen.context.set_offline(True)
+    routes[-1].close(code=4000, reason="network lost")
+    wait_until(
+        lambda: citizen.evaluate("window.keplive.state.connection") == "reconnecting",
+        what="the citizen page to notice the drop",
+    )
+    citizen.locator("#call-reconnecting").wait_for(state="visible")
+    time.sleep(3)
+    citizen.context.set_offline(False)
+    wait_until(
+        lambda: citizen.evaluate("window.keplive.state.connection") == "connected",
+        timeout=30,
+        what="the citizen page to reconnect",
+    )
+    assert len(routes) > connections
+    assert citizen.evaluate("window.keplive.state.admitted")
+    media_flows(employee, "citizen")
+    media_flows(citizen, "employee")
