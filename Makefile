@@ -63,6 +63,8 @@ bench: install
 	scripts/ensure-services postgres
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
 	$(PY) bench/calls.py
+	scripts/ensure-services chromium
+	$(PY) bench/call_media.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -71,6 +71,13 @@ def build(env: dict[str, str], count: int) -> dict[str, Any]:
     subprocess.run(  # noqa: S603  (our own interpreter and scripts)
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )
+    # KEPLIVE_DEBUG=0 serves static files from STATIC_ROOT only, as in production.
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     script = f"""
 import datetime as dt, json
 import django
