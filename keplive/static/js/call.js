@@ -773,7 +773,8 @@ const pendingChat = []; // our own messages not yet echoed by the server
 function chatTime(at) {
   const d = at ? new Date(at) : new Date();
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+  // Greek time, as everywhere in KEPlive, whatever the device's own time zone.
+  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Athens" });
 }
 function addChatLine(from, text, at) {
   const list = $("#call-chat-list");
