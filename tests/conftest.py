@@ -16,11 +16,14 @@ hypothesis_settings.register_profile("ci", max_examples=60, deadline=None)
 hypothesis_settings.load_profile("ci")
 
 
+BOOKING_DIRECTORIES = ("/tests/booking/", "/tests/api/", "/tests/portal/", "/tests/calls/")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = str(item.path)
         # Everything that books runs again on PostgreSQL (its exclusion constraint, its locks).
-        if any(part in path for part in ("/tests/booking/", "/tests/api/", "/tests/portal/", "/tests/calls/")):
+        if any(part in path for part in BOOKING_DIRECTORIES):
             item.add_marker(pytest.mark.booking)
 
 

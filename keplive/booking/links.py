@@ -77,9 +77,7 @@ def appointment_for_manage_token(token: str, *, now: dt.datetime) -> Appointment
     return appointment
 
 
-def _call_link(
-    token: str, salt: str, *, now: dt.datetime, overrun: dt.timedelta
-) -> Appointment:
+def _call_link(token: str, salt: str, *, now: dt.datetime, overrun: dt.timedelta) -> Appointment:
     reference, _sequence = _payload(token, salt)
     appointment = (
         Appointment.objects.select_related("citizen", "citizen__user")

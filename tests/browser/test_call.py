@@ -219,6 +219,25 @@ def test_knock_admit_identity_audio_only_chat_and_end(server, stack, open_page):
     media_flows(employee, "citizen")
     media_flows(citizen, "employee")
     media_flows(employee, "citizen", "audio")
+    # P6: the media goes straight between the two browsers, never through the server.
+    pair = employee.evaluate(
+        """async () => {
+            const stats = await window.keplive.peers.get("citizen").getStats();
+            let pair = null;
+            stats.forEach((r) => {
+                if (r.type === "transport" && r.selectedCandidatePairId)
+                    pair = stats.get(r.selectedCandidatePairId);
+            });
+            const local = pair && stats.get(pair.localCandidateId);
+            const remote = pair && stats.get(pair.remoteCandidateId);
+            if (!local || !remote) return null;
+            return [local.candidateType, remote.candidateType, remote.port];
+        }"""
+    )
+    assert pair is not None
+    assert pair[0] == "host"
+    assert pair[1] in ("host", "prflx")
+    assert f":{pair[2]}" not in server  # not the web server's port
     assert employee.locator("#call-identity-number").inner_text() == "••••••56"
     wait_until(
         lambda: (
