@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import channel_layers
 from channels.testing.websocket import WebsocketCommunicator
 from django.db import connection
 from django.test import Client
@@ -30,6 +31,16 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """Each test runs its own event loop (async_to_sync); the Redis channel layer binds its
+    locks to the loop that first used it, so every test gets a new layer. (A server process
+    runs one loop, where one layer serves for its whole life.)"""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 def session_cookie(user) -> bytes:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
@@ -44,7 +55,7 @@ async def socket(appointment, *, link: str = "", user=None, origin=ORIGIN) -> We
     return WebsocketCommunicator(application, path, headers=headers)
 
 
-async def next_of(ws: WebsocketCommunicator, kind: str, timeout: float = 3) -> dict[str, Any]:
+async def next_of(ws: WebsocketCommunicator, kind: str, timeout: float = 5) -> dict[str, Any]:
     """The next message of a type, skipping others (snapshots arrive after every change)."""
     for _ in range(50):
         message = await ws.receive_json_from(timeout=timeout)
