@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The call tests: a fake camera and microphone, allowed without a prompt, and host
+    # candidates with real addresses so two browsers on loopback connect directly.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
 
 

@@ -22,11 +22,6 @@ from tests.browser.conftest import ROOT, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
-MEDIA_ARGS = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-]
 
 # An appointment starting in two minutes at demo.employee's KEP, in the server's own database.
 SETUP = """
@@ -97,26 +92,12 @@ def create_appointment(
     return result
 
 
-@pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_page(media_browser: Any) -> Iterator[Any]:
+def open_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def opener(*, width: int = 1280, height: int = 900) -> Any:
-        context = media_browser.new_context(
+        context = browser.new_context(
             locale="el-GR",
             viewport={"width": width, "height": height},
             permissions=["camera", "microphone"],
