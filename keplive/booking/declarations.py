@@ -75,6 +75,21 @@ class InvalidDeclaration(BookingError):
         self.errors = errors
 
 
+MASK = "•"
+# What the citizen (or the employee comparing the card on camera) needs to see of a document
+# number to recognise it.
+VISIBLE_DIGITS = 2
+
+
+def mask_document_number(number: str) -> str:
+    """All but the last two characters hidden: ``ΑΒ123456`` → ``••••••56``. Pages, emails and
+    the call's identity panel show a stored document number only like this."""
+    number = number.strip()
+    if len(number) <= VISIBLE_DIGITS:
+        return MASK * len(number)
+    return MASK * (len(number) - VISIBLE_DIGITS) + number[-VISIBLE_DIGITS:]
+
+
 def normalise_mobile_phone(raw: str) -> str | None:
     """``+3069…`` for a Greek mobile, ``+<digits>`` for another country, None if neither."""
     value = _PHONE_SEPARATORS.sub("", raw)

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
+from keplive.booking.declarations import mask_document_number
 from keplive.booking.ics import Method, appointment_ics, book_url, join_url, manage_url
 from keplive.booking.models import (
     Appointment,
@@ -33,9 +34,6 @@ from keplive.notifications.models import OutboxMessage
 from keplive.notifications.services import Attachment, queue_email
 
 LANGUAGES = ("el", "en")
-MASK = "•"
-# What the citizen needs to see of a document number to recognise it.
-VISIBLE_DIGITS = 2
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 
 
@@ -44,14 +42,6 @@ class EmailKind(StrEnum):
     UPDATED = "updated"
     CANCELLED = "cancelled"
     REMINDER = "reminder"
-
-
-def mask_document_number(number: str) -> str:
-    """All but the last two characters hidden: ``ΑΒ123456`` → ``••••••56``."""
-    number = number.strip()
-    if len(number) <= VISIBLE_DIGITS:
-        return MASK * len(number)
-    return MASK * (len(number) - VISIBLE_DIGITS) + number[-VISIBLE_DIGITS:]
 
 
 def queue_appointment_email(

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from keplive.booking.links import join_token, manage_token
+from keplive.booking.links import interpreter_token, join_token, manage_token
 from keplive.booking.models import Appointment
 
 PRODID = "-//KEPlive//Appointments//EL"
@@ -43,6 +43,11 @@ def manage_url(appointment: Appointment) -> str:
 def join_url(appointment: Appointment) -> str:
     """The signed link where the citizen joins the video call."""
     return f"{settings.KEPLIVE_PUBLIC_URL}/call/{join_token(appointment)}/"
+
+
+def interpreter_url(appointment: Appointment) -> str:
+    """The interpreter's own signed link to the call (E12)."""
+    return f"{settings.KEPLIVE_PUBLIC_URL}/interpret/{interpreter_token(appointment)}/"
 
 
 def book_url() -> str:

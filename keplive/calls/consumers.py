@@ -11,7 +11,6 @@ forgotten: never stored, never logged (P6).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import time
@@ -36,14 +35,14 @@ from keplive.calls import selectors, services
 from keplive.calls.exceptions import CallEnded, CallError
 from keplive.calls.ice import ice_servers
 from keplive.calls.models import Call, CallState, Role
+from keplive.calls.services import LINK_OVERRUN
+from keplive.directory.selectors import active_employee
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_CHAT_CHARACTERS = 1000
 HEARTBEAT_TIMEOUT_SECONDS = 45
-# A call may run past its slot until the employee ends it.
-LINK_OVERRUN = dt.timedelta(hours=2)
 
 CLOSE_REPLACED = 4009
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -113,10 +112,10 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
             .filter(reference=parsed, status=Status.BOOKED)
             .first()
         )
-        employee = getattr(user, "employee", None) if user.is_kep_staff else None
         if appointment is None:
             raise Refused(CLOSE_NOT_FOUND, _("There is no such call."))
-        if employee is not None and employee.is_active and employee.kep_id == appointment.kep_id:
+        employee = active_employee(user)
+        if employee is not None and employee.kep_id == appointment.kep_id:
             role, actor = Role.EMPLOYEE, employee
         elif user.is_citizen and appointment.citizen.user_id == user.pk:
             if appointment.ends_at + LINK_OVERRUN <= now:

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from keplive.audit.services import SYSTEM, Origin, record_event
-from keplive.booking.emails import mask_document_number
+from keplive.booking.declarations import mask_document_number
 from keplive.booking.models import Appointment, AppointmentDetails, DocumentKind, Status
 from keplive.booking.schedule_inputs import ATHENS
 from keplive.calls.exceptions import CallNotFound

@@ -24,6 +24,9 @@ from keplive.integrations.police.base import IdentityRegistry
 
 # E5: the employee waits at most this long after the start for a citizen who never arrives.
 NO_SHOW_AFTER = dt.timedelta(minutes=10)
+# A call may run past its slot until the employee ends it: its links keep opening it this long
+# after the slot's end (the call pages and the signalling both use it).
+LINK_OVERRUN = dt.timedelta(hours=2)
 # How far back the no-show sweep looks: a bounded query, however long the worker was down.
 NO_SHOW_LOOKBACK = dt.timedelta(days=1)
 

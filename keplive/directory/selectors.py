@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import holidays
 from django.db.models import QuerySet
 
-from keplive.directory.models import Kep, LocalHoliday, Municipality
+from keplive.accounts.models import User
+from keplive.directory.models import Employee, Kep, LocalHoliday, Municipality
 
 
 @lru_cache(maxsize=64)
@@ -50,3 +52,14 @@ def bookable_keps() -> QuerySet[Kep]:
 
 def participating_municipalities() -> QuerySet[Municipality]:
     return Municipality.objects.filter(is_participating=True)
+
+
+def active_employee(user: Any) -> Employee | None:
+    """The employee a user account serves as, or None: not logged in, not KEP staff, the
+    account or the employee record deactivated. The workspace pages and the call's
+    signalling both admit staff through this one check."""
+    if not (isinstance(user, User) and user.is_authenticated and user.is_active):
+        return None
+    if not user.is_kep_staff:
+        return None
+    return Employee.objects.select_related("kep", "user").filter(user=user, is_active=True).first()

@@ -44,7 +44,7 @@ from keplive.audit.origin import request_origin
 from keplive.audit.services import Origin, record_event
 from keplive.booking import services
 from keplive.booking.citizen_selectors import appointment_details_for_citizen
-from keplive.booking.declarations import InvalidDeclaration
+from keplive.booking.declarations import InvalidDeclaration, mask_document_number
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
     AppointmentNotFound,
@@ -70,6 +70,7 @@ from keplive.booking.selectors import (
     free_slots_for,
 )
 from keplive.calls.routing import ws_path
+from keplive.calls.services import LINK_OVERRUN
 from keplive.portal.calendar import (
     month_grid,
     month_key,
@@ -280,20 +281,17 @@ def _not_changeable(request: HttpRequest, access: Access) -> HttpResponse:
 # --- What the pages show ----------------------------------------------------------------
 
 
-def masked(number: str) -> str:
-    """A document number with all but its last two characters hidden: ``••••••56``."""
-    visible = 2 if len(number) > 4 else 0
-    return "•" * (len(number) - visible) + number[len(number) - visible :]
-
-
 def _document(details: AppointmentDetails) -> dict[str, str]:
     if details.document_kind == DocumentKind.PASSPORT:
         return {
             "kind": details.get_document_kind_display(),
-            "number": masked(details.passport_number),
-            "permit": masked(details.residence_permit_number),
+            "number": mask_document_number(details.passport_number),
+            "permit": mask_document_number(details.residence_permit_number),
         }
-    return {"kind": details.get_document_kind_display(), "number": masked(details.id_card_number)}
+    return {
+        "kind": details.get_document_kind_display(),
+        "number": mask_document_number(details.id_card_number),
+    }
 
 
 def _details_context(access: Access) -> dict[str, Any]:
@@ -628,7 +626,7 @@ def _hint_kept_numbers(form: DeclarationForm, details: AppointmentDetails | None
         if stored and name in form.fields:
             form.fields[name].help_text = _(
                 "You gave %(masked)s. Leave it empty to keep it, or type a new number."
-            ) % {"masked": masked(stored)}
+            ) % {"masked": mask_document_number(stored)}
 
 
 def details_page(request: HttpRequest, access: Access) -> HttpResponse:
@@ -692,7 +690,6 @@ def cancelled_through_link(request: HttpRequest) -> HttpResponse:
 
 # How long after its slot's end a call's links still open the call: a call the employee has not
 # ended yet may run late (only the employee ends a call, E5).
-CALL_OVERRUN = dt.timedelta(hours=2)
 
 
 def _call_room(
@@ -722,7 +719,7 @@ def call_page(request: HttpRequest, token: str) -> HttpResponse:
     opens the call until two hours after the slot's end; after that, or forged, it is 410."""
     now = timezone.now()
     try:
-        named = appointment_for_join_token(token, now=now, overrun=CALL_OVERRUN)
+        named = appointment_for_join_token(token, now=now, overrun=LINK_OVERRUN)
     except LinkNotValid as error:
         return _private(_link_not_valid(request, error))
     appointment = appointment_for_citizen(
@@ -739,7 +736,7 @@ def interpreter_page(request: HttpRequest, token: str) -> HttpResponse:
     their own link from the daily digest. It shows nothing of the citizen's declared data."""
     now = timezone.now()
     try:
-        appointment = appointment_for_interpreter_token(token, now=now, overrun=CALL_OVERRUN)
+        appointment = appointment_for_interpreter_token(token, now=now, overrun=LINK_OVERRUN)
     except LinkNotValid:
         return _private(_render(request, "workspace/interpreter_link_not_valid.html", status=410))
     record_event(

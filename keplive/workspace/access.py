@@ -20,20 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from keplive.accounts.models import User
-from keplive.directory.models import Employee
+from keplive.directory.selectors import active_employee
 
 View = Callable[..., HttpResponse]
-
-
-def active_employee(user: Any) -> Employee | None:
-    """The employee a user account serves as, or None: not logged in, not KEP staff, the
-    account or the employee record deactivated."""
-    if not (isinstance(user, User) and user.is_authenticated and user.is_active):
-        return None
-    if not user.is_kep_staff:
-        return None
-    return Employee.objects.select_related("kep", "user").filter(user=user, is_active=True).first()
 
 
 class EmployeeLoginForm(AuthenticationForm):

@@ -11,8 +11,8 @@ from django.test import override_settings
 from icalendar import Calendar
 
 from keplive.booking import services
-from keplive.booking.declarations import Declaration
-from keplive.booking.emails import EmailKind, mask_document_number, queue_appointment_email
+from keplive.booking.declarations import Declaration, mask_document_number
+from keplive.booking.emails import EmailKind, queue_appointment_email
 from keplive.booking.links import (
     LinkNotValid,
     appointment_for_join_token,

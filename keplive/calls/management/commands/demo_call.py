@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keplive.accounts.models import Citizen, Role, User
-from keplive.booking.links import interpreter_token, join_token
+from keplive.booking.ics import interpreter_url, join_url
 from keplive.booking.models import Appointment, AppointmentDetails, Status
 from keplive.catalogue.models import Category, CategoryKind, Service
 from keplive.directory.models import Employee
@@ -119,9 +119,8 @@ class Command(BaseCommand):
             f"{timezone.localtime(start):%H:%M} ({service.title}).",
             f"  Employee (sign in as demo.employee / keplive-demo): "
             f"{base}/workspace/calls/{appointment.reference}/",
-            f"  Citizen (another browser or a private window): "
-            f"{base}/call/{join_token(appointment)}/",
+            f"  Citizen (another browser or a private window): {join_url(appointment)}",
         ]
         if options["interpreter"]:
-            lines.append(f"  Interpreter: {base}/interpret/{interpreter_token(appointment)}/")
+            lines.append(f"  Interpreter: {interpreter_url(appointment)}")
         self.stdout.write("\n".join(lines))
