@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class KepliveConfig(AppConfig):
@@ -10,3 +11,10 @@ class KepliveConfig(AppConfig):
         from keplive.config import checks  # noqa: F401 - registers the system checks
         from keplive.integrations.gsis import checks as _gsis_checks  # noqa: F401
         from keplive.integrations.police import checks as _police_checks  # noqa: F401
+
+
+class KepliveAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, behind the staff's two-factor sign-in (keplive/config/admin_site.py)."""
+
+    default = False  # keplive.config's own app config stays KepliveConfig
+    default_site = "keplive.config.admin_site.VerifiedAdminSite"

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from keplive.accounts.models import Citizen, Role, User
+from keplive.accounts.staff_login import ensure_totp_device
 from keplive.directory import demo_data as data
 from keplive.directory.models import (
     Absence,
@@ -648,33 +649,45 @@ def _load_citizens() -> Changes:
 
 
 def _load_demo_logins(plan: DirectoryPlan) -> list[DemoLogin]:
-    """Give the demo staff the published password; create the administrator."""
+    """Give the demo staff the published password and second factor; create the ministry's
+    demo administrator and auditor."""
     home = plan.home_kep_code
     logins = [
         DemoLogin(data.DEMO_EMPLOYEE, Role.EMPLOYEE, f"KEP {home}"),
         DemoLogin(data.DEMO_SUPERVISOR, Role.SUPERVISOR, f"KEP {home}"),
-        DemoLogin(data.DEMO_ADMIN, Role.ADMINISTRATOR, "/admin/"),
+        DemoLogin(data.DEMO_ADMIN, Role.ADMINISTRATOR, "/administration/"),
+        DemoLogin(data.DEMO_AUDITOR, Role.AUDITOR, "/administration/audit/"),
     ]
-    admin, _ = User.objects.get_or_create(
-        username=data.DEMO_ADMIN,
-        defaults={
-            "first_name": "Διαχειριστής",
-            "last_name": "Υπουργείου",
-            "email": f"{data.DEMO_ADMIN}@{data.DEMO_EMAIL_DOMAIN}",
-        },
-    )
-    wanted = {"role": Role.ADMINISTRATOR, "is_staff": True, "is_superuser": True, "is_active": True}
-    if any(getattr(admin, name) != value for name, value in wanted.items()):
-        for name, value in wanted.items():
-            setattr(admin, name, value)
-        admin.save(update_fields=list(wanted))
-    for login in logins:
-        user = (
-            admin
-            if login.username == data.DEMO_ADMIN
-            else User.objects.get(username=login.username)
+    ministry = {
+        data.DEMO_ADMIN: (
+            "Διαχειριστής",
+            "Υπουργείου",
+            {"role": Role.ADMINISTRATOR, "is_staff": True, "is_superuser": True},
+        ),
+        data.DEMO_AUDITOR: (
+            "Ελεγκτής",
+            "Υπουργείου",
+            {"role": Role.AUDITOR, "is_staff": False, "is_superuser": False},
+        ),
+    }
+    for username, (first_name, last_name, flags) in ministry.items():
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@{data.DEMO_EMAIL_DOMAIN}",
+            },
         )
+        wanted = flags | {"is_active": True}
+        if any(getattr(user, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(user, name, value)
+            user.save(update_fields=list(wanted))
+    for login in logins:
+        user = User.objects.get(username=login.username)
         if not user.check_password(data.DEMO_PASSWORD):
             user.set_password(data.DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        ensure_totp_device(user, key=data.DEMO_TOTP_KEYS[login.username])
     return logins

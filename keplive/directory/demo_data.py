@@ -918,3 +918,12 @@ DEMO_PASSWORD = "keplive-demo"  # noqa: S105 - a published demo password, refuse
 DEMO_EMPLOYEE = "demo.employee"
 DEMO_SUPERVISOR = "demo.supervisor"
 DEMO_ADMIN = "demo.admin"
+DEMO_AUDITOR = "demo.auditor"
+# The demo staff's second factor: one published TOTP key each (hex, 20 bytes), so that the code
+# can be shown at /dev/codes/ and typed by tests. Refused in production with the password.
+DEMO_TOTP_KEYS = {
+    DEMO_EMPLOYEE: "6b65706c6976652d64656d6f2d656d706c6f7965",
+    DEMO_SUPERVISOR: "6b65706c6976652d64656d6f2d7375706572766973",
+    DEMO_ADMIN: "6b65706c6976652d64656d6f2d61646d696e2d2d2d",
+    DEMO_AUDITOR: "6b65706c6976652d64656d6f2d61756469746f722d",
+}

@@ -62,7 +62,12 @@ def test_the_command_reports_counts_and_the_demo_logins(settings):
     assert admin.is_superuser
     assert admin.check_password(demo_data.DEMO_PASSWORD)
     event = AuditEvent.objects.get(action="demo.loaded")
-    assert event.details["demo_logins"] == ["demo.employee", "demo.supervisor", "demo.admin"]
+    assert event.details["demo_logins"] == [
+        "demo.employee",
+        "demo.supervisor",
+        "demo.admin",
+        "demo.auditor",
+    ]
 
     again = io.StringIO()
     call_command("load_demo", "--with-demo-logins", stdout=again)

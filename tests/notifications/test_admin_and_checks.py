@@ -36,8 +36,9 @@ def failed_message(key: str = "failed:1") -> OutboxMessage:
 @pytest.fixture
 def staff_client(client):
     user = User.objects.create_superuser(username="ops", password="pw-ops-123456")
-    client.force_login(user)
-    return client
+    from tests.staff import login_staff
+
+    return login_staff(client, user)
 
 
 @pytest.mark.django_db

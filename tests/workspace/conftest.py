@@ -15,6 +15,7 @@ from keplive.booking.models import Appointment
 from keplive.catalogue.models import Category
 from tests.conftest import ATHENS, working_day
 from tests.factories import CitizenFactory, EmployeeFactory, KepFactory, ServiceFactory
+from tests.staff import login_staff
 
 PASSWORD = "correct horse battery staple"
 ID_CARD = "ΚΛ987654"
@@ -106,5 +107,4 @@ def book(employee, other_employee, service, citizen):
 
 @pytest.fixture
 def employee_client(client, employee):
-    client.force_login(employee.user)
-    return client
+    return login_staff(client, employee.user)

@@ -7,6 +7,7 @@ import pytest
 
 from keplive.accounts.models import Role
 from tests.factories import CitizenFactory, UserFactory
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_staff_without_an_active_employee_record_are_refused(client, method, pat
 
 def test_another_kep_sees_neither_the_call_nor_the_check(client, book, other_employee):
     appointment = book()
-    client.force_login(other_employee.user)
+    login_staff(client, other_employee.user)
     page = client.get(f"/workspace/calls/{appointment.reference}/")
     assert page.status_code == 404
     check = client.post(f"/workspace/calls/{appointment.reference}/registry-check/")

@@ -1,13 +1,16 @@
-"""The employee login (E1, without the second factor issue 5 adds): KEP staff with an active
-employee record only, and nobody else learns whether their password was right."""
+"""The employee login (E1): KEP staff with an active employee record only, and nobody else
+learns whether their password was right. The password is the first step; the second factor
+(tests/accounts/test_staff_login.py) follows."""
 
 from __future__ import annotations
 
 import pytest
 
 from keplive.accounts.models import Role
+from keplive.accounts.staff_login import current_code
 from keplive.audit.models import AuditEvent
 from tests.factories import CitizenFactory, EmployeeFactory, UserFactory
+from tests.staff import totp_device
 from tests.workspace.conftest import PASSWORD, with_password
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +39,21 @@ def test_the_login_page(client):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-def test_an_employee_logs_in_and_lands_on_the_day(client, employee):
+def test_an_employee_logs_in_with_both_factors_and_lands_on_the_day(client, employee):
+    device = totp_device(employee.user)
     response = log_in(client, employee.user.username)
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/verify/?next=%2Fworkspace%2F"
+    # The password alone opens nothing.
+    assert client.get("/workspace/")["Location"].startswith("/workspace/verify/")
+    response = client.post(response["Location"], {"token": current_code(device)})
     assert response.status_code == 302
     assert response["Location"] == "/workspace/"
     assert client.get("/workspace/").status_code == 200
     assert AuditEvent.objects.filter(
-        action="employee.logged_in", actor=employee.user, channel="workspace"
+        action="employee.password_accepted", actor=employee.user, channel="workspace"
     ).exists()
+    assert AuditEvent.objects.filter(action="staff.logged_in", actor=employee.user).exists()
 
 
 def test_a_supervisor_logs_in(client, supervisor):
@@ -53,11 +63,20 @@ def test_a_supervisor_logs_in(client, supervisor):
 
 def test_login_goes_back_to_a_same_site_next(client, employee):
     response = log_in(client, employee.user.username, next="/workspace/?day=2026-01-05")
+    assert response["Location"] == "/workspace/verify/?next=%2Fworkspace%2F%3Fday%3D2026-01-05"
+    response = client.post(
+        response["Location"], {"token": current_code(totp_device(employee.user))}
+    )
     assert response["Location"] == "/workspace/?day=2026-01-05"
 
 
 def test_login_ignores_another_sites_next(client, employee):
     response = log_in(client, employee.user.username, next="https://evil.example/")
+    assert response["Location"] == "/workspace/verify/?next=%2Fworkspace%2F"
+    response = client.post(
+        "/workspace/verify/",
+        {"token": current_code(totp_device(employee.user)), "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/workspace/"
 
 

@@ -1,0 +1,271 @@
+"""How staff sign in (E1, issue 6 item 1): a user name and password, then a six-digit code from
+an authenticator app (TOTP, django-otp). Repeated wrong passwords lock that user name out from
+that address for a while (django-axes); repeated wrong codes slow the device down
+(django-otp's throttling). See docs/adr/0010-staff-second-factor.md.
+
+The interface apps wire these pieces to their own URLs: the workspace for KEP employees and
+supervisors, the administration for the ministry's administrators and auditors. A staff page
+serves only a session whose second factor is verified (``request.user.is_verified()``).
+
+A staff member without a confirmed device enrols on first sign-in: the page shows the secret
+as a QR code and as text, and the first correct code confirms it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from keplive.audit.models import Outcome
+from keplive.audit.origin import request_origin
+from keplive.audit.services import record_event
+
+View = Callable[..., HttpResponse]
+Allowed = Callable[[Any], bool]
+
+# The unconfirmed device a staff member is enrolling, kept in the session between the two pages.
+_ENROLLING = "keplive_enrolling_device"
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """Django's login form for one kind of staff. Anyone else's correct password gets exactly the
+    wrong-credentials message: nothing reveals that the account exists. Subclasses set
+    ``allowed``."""
+
+    allowed: Allowed = staticmethod(lambda user: False)
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not type(self).allowed(user):
+            raise self.get_invalid_login_error()
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes calls this instead of logging in once a user name has failed too often from
+    one address: a page that says so and when to try again (429), never which account."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    record_event(
+        action="staff.login_locked_out",
+        origin=request_origin(request, channel="staff"),
+        object_type="staff",
+        outcome=Outcome.REFUSED,
+    )
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=6,
+        min_length=6,
+        help_text=_(
+            "The code your authenticator app shows now for KEPlive. It changes every 30 seconds."
+        ),
+        error_messages={
+            "required": _("Type the six-digit code from your authenticator app."),
+            "min_length": _("The code has six digits."),
+            "max_length": _("The code has six digits."),
+        },
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise forms.ValidationError(_("The code has six digits, nothing else."))
+        return token
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _enrolling_device(request: HttpRequest) -> TOTPDevice:
+    device_id = request.session.get(_ENROLLING)
+    device = (
+        TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+        if device_id
+        else None
+    )
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, name=str(_("Authenticator app")), confirmed=False
+        )
+        request.session[_ENROLLING] = device.pk
+    return device
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    qr = segno.make(device.config_url, error="m")
+    return qr.svg_inline(scale=4, title=str(_("QR code to add KEPlive to an authenticator app")))
+
+
+@never_cache
+def second_factor(
+    request: HttpRequest,
+    *,
+    login_url: str,
+    default_next: str,
+    allowed: Allowed,
+    heading: str,
+) -> HttpResponse:
+    """The second step of a staff sign-in: verify (or, the first time, enrol) a TOTP device."""
+    user = request.user
+    if not user.is_authenticated or not allowed(user):
+        return HttpResponseRedirect(login_url)
+    next_url = _safe_next(request, default_next)
+    if user.is_verified():  # type: ignore[attr-defined]
+        return HttpResponseRedirect(next_url)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    enrolling = device is None
+    if device is None:
+        device = _enrolling_device(request)
+    origin = request_origin(request, channel="staff")
+    form = SecondFactorForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        allowed_now, throttle = device.verify_is_allowed()
+        if not allowed_now:
+            wait = (throttle or {}).get("locked_until")
+            seconds = (
+                max(1, int((wait - dt.datetime.now(tz=dt.UTC)).total_seconds())) if wait else 0
+            )
+            error = str(
+                _(
+                    "Too many wrong codes. Wait %(seconds)s seconds, "
+                    "then type the code showing then."
+                )
+                % {"seconds": seconds or 1}
+            )
+        elif device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                request.session.pop(_ENROLLING, None)
+                record_event(
+                    action="staff.second_factor_enrolled",
+                    actor=user,
+                    origin=origin,
+                    object_type="staff",
+                    object_id=str(user.pk),
+                )
+            otp_login(request, device)
+            record_event(
+                action="staff.logged_in",
+                actor=user,
+                origin=origin,
+                object_type="staff",
+                object_id=str(user.pk),
+            )
+            return HttpResponseRedirect(next_url)
+        else:
+            record_event(
+                action="staff.second_factor_failed",
+                actor=user,
+                origin=origin,
+                object_type="staff",
+                object_id=str(user.pk),
+                outcome=Outcome.REFUSED,
+            )
+            error = str(
+                _(
+                    "That code is not right. Type the code your app shows now; "
+                    "it changes every 30 seconds."
+                )
+            )
+        if error:
+            form.add_error("token", error)
+    context = {
+        "form": form,
+        "heading": heading,
+        "next": next_url,
+        "enrolling": enrolling,
+        "secret": _grouped_secret(device) if enrolling else "",
+        "qr_svg": mark_safe(_qr_svg(device)) if enrolling else "",  # noqa: S308 - segno's own SVG
+    }
+    status = 200 if request.method == "GET" or not form.errors else 400
+    return render(request, "accounts/second_factor.html", context, status=status)
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def staff_page(
+    *, allowed: Allowed, login_url_name: str, verify_url_name: str, forbidden_template: str
+) -> Callable[[View], View]:
+    """A decorator for staff pages: anonymous visitors go to the login and are brought back;
+    anyone signed in whom ``allowed`` refuses gets 403; allowed staff whose second factor is not
+    yet verified go to the code page. Never cached (staff pages show personal data)."""
+
+    def decorator(view: View) -> View:
+        @never_cache
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), login_url=reverse(login_url_name))
+            if not allowed(request.user):
+                return render(request, forbidden_template, status=403)
+            if not request.user.is_verified():  # type: ignore[attr-defined]
+                return HttpResponseRedirect(
+                    with_next(reverse(verify_url_name), request.get_full_path())
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+DEMO_DEVICE_NAME = "demo"
+
+
+def ensure_totp_device(user: Any, *, key: str) -> TOTPDevice:
+    """Give ``user`` a confirmed TOTP device with the published ``key`` (demo accounts only:
+    ``load_demo`` refuses demo logins in production)."""
+    device, created = TOTPDevice.objects.get_or_create(
+        user=user, name=DEMO_DEVICE_NAME, defaults={"key": key, "confirmed": True}
+    )
+    if not created and (device.key != key or not device.confirmed):
+        device.key, device.confirmed = key, True
+        device.save(update_fields=["key", "confirmed"])
+    return device
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code ``device`` accepts now, as an authenticator app would show it."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
