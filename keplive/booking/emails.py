@@ -42,21 +42,31 @@ class EmailKind(StrEnum):
     UPDATED = "updated"
     CANCELLED = "cancelled"
     REMINDER = "reminder"
+    # The KEP moved the appointment (E4) or cancelled it; the email gives the KEP's reason.
+    MOVED = "moved"
+    CANCELLED_BY_KEP = "cancelled_by_kep"
+
+
+_CANCELLING = frozenset({EmailKind.CANCELLED, EmailKind.CANCELLED_BY_KEP})
 
 
 def queue_appointment_email(
-    appointment: Appointment, kind: EmailKind, *, now: dt.datetime
+    appointment: Appointment, kind: EmailKind, *, now: dt.datetime, reason: str = ""
 ) -> OutboxMessage | None:
     """Queue the ``kind`` email about ``appointment`` to the address the citizen declared, in
-    the caller's transaction. None when the appointment has no declared details (no address)."""
+    the caller's transaction. None when the appointment has no declared details (no address).
+
+    ``reason`` is the KEP's explanation of a change it made (``MOVED``, ``CANCELLED_BY_KEP``),
+    shown to the citizen as written."""
     details = AppointmentDetails.objects.filter(appointment_id=appointment.pk).first()
     if details is None:
         return None
     kind = EmailKind(kind)
     language = details.language if details.language in LANGUAGES else LANGUAGES[0]
-    method = Method.CANCEL if kind is EmailKind.CANCELLED else Method.REQUEST
+    method = Method.CANCEL if kind in _CANCELLING else Method.REQUEST
     with translation.override(language):
         context = _context(appointment, details, kind=kind, language=language)
+        context["kep_reason"] = reason.strip()
         subject = _subject(kind, context)
         context["subject"] = subject
         text = _BLANK_LINES.sub("\n\n", render_to_string("booking/emails/appointment.txt", context))
@@ -86,8 +96,12 @@ def _subject(kind: EmailKind, context: dict[str, object]) -> str:
         return _("Your KEPlive appointment is booked: %(when)s") % {"when": when}
     if kind is EmailKind.UPDATED:
         return _("Your KEPlive appointment has changed: %(when)s") % {"when": when}
+    if kind is EmailKind.MOVED:
+        return _("The KEP moved your KEPlive appointment to %(when)s") % {"when": when}
     if kind is EmailKind.CANCELLED:
         return _("Your KEPlive appointment was cancelled: %(when)s") % {"when": when}
+    if kind is EmailKind.CANCELLED_BY_KEP:
+        return _("The KEP cancelled your KEPlive appointment: %(when)s") % {"when": when}
     return _("Reminder: your KEPlive video call at %(time)s") % {"time": context["start_time"]}
 
 
@@ -102,8 +116,19 @@ def _intro(kind: EmailKind) -> str:
             "Your appointment has changed. These are its details now; the links in earlier "
             "emails about it no longer work."
         )
+    if kind is EmailKind.MOVED:
+        return _(
+            "The KEP had to move your appointment to another time. We apologise for the "
+            "inconvenience. These are its details now; the links in earlier emails about it no "
+            "longer work. If the new time does not suit you, change it with the link below."
+        )
     if kind is EmailKind.CANCELLED:
         return _("Your appointment has been cancelled and its time is free for others.")
+    if kind is EmailKind.CANCELLED_BY_KEP:
+        return _(
+            "The KEP had to cancel your appointment. We apologise for the inconvenience. You "
+            "are welcome to book a new one."
+        )
     return _("Your video call with the KEP starts soon. Join it with the link below.")
 
 
@@ -112,8 +137,12 @@ def _heading(kind: EmailKind) -> str:
         return _("Your appointment is booked")
     if kind is EmailKind.UPDATED:
         return _("Your appointment has changed")
+    if kind is EmailKind.MOVED:
+        return _("The KEP moved your appointment")
     if kind is EmailKind.CANCELLED:
         return _("Your appointment was cancelled")
+    if kind is EmailKind.CANCELLED_BY_KEP:
+        return _("The KEP cancelled your appointment")
     return _("Your video call starts soon")
 
 
@@ -135,7 +164,7 @@ def _context(
     day = dateformat.format(starts, "l j E Y")
     start_time = dateformat.format(starts, "H:i")
     kep = appointment.kep
-    cancelled = kind is EmailKind.CANCELLED
+    cancelled = kind in _CANCELLING
     return {
         "kind": str(kind),
         "language": language,

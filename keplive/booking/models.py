@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -180,3 +181,132 @@ class AppointmentDetails(models.Model):
 
     def __str__(self) -> str:
         return f"details of {self.appointment_id}"
+
+
+class ChangeKind(models.TextChoices):
+    MOVED = "moved", _("Moved by the KEP")
+    REASSIGNED = "reassigned", _("Given to another employee")
+    CANCELLED_BY_KEP = "cancelled_by_kep", _("Cancelled by the KEP")
+
+
+class AppointmentChange(models.Model):
+    """A change the KEP made to a booked appointment (E4), with the reason given.
+
+    The audit log records the same change without the reason (free text may hold personal
+    data); this row is what the employee's history of the appointment shows.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    from_starts_at = models.DateTimeField(_("time before"))
+    to_starts_at = models.DateTimeField(_("time after"), null=True, blank=True)
+    from_employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee before"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    to_employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee after"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("appointment change")
+        verbose_name_plural = _("appointment changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.appointment_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached the citizen")
+    NO_ANSWER = "no_answer", _("No answer")
+    LEFT_MESSAGE = "left_message", _("Left a message")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class CitizenCallTask(models.Model):
+    """Phone the citizen about a change the KEP made (E4: told by email and by phone).
+
+    Open until an employee of the KEP records how the call went.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=_("appointment"),
+        on_delete=models.CASCADE,
+        related_name="call_tasks",
+    )
+    change = models.ForeignKey(
+        AppointmentChange,
+        verbose_name=_("change"),
+        on_delete=models.CASCADE,
+        related_name="call_tasks",
+        null=True,
+        blank=True,
+    )
+    kep = models.ForeignKey(Kep, verbose_name=_("KEP"), on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        related_name="call_tasks",
+    )
+    created_at = models.DateTimeField(_("created"))
+    due = models.DateTimeField(_("call by"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=CallOutcome.choices, blank=True, default=""
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("call to the citizen")
+        verbose_name_plural = _("calls to citizens")
+        indexes = [
+            models.Index(fields=["kep", "done_at", "due"], name="call_task_kep_open"),
+            models.Index(fields=["employee", "done_at", "due"], name="call_task_employee_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, outcome="")
+                | (Q(done_at__isnull=False) & ~Q(outcome="")),
+                name="call_task_done_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"call task {self.pk} for {self.appointment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from keplive.audit.origin import request_origin
-from keplive.notifications.models import OutboxMessage, Status
+from keplive.notifications.models import OutboxMessage, SmsMessage, Status
 from keplive.notifications.services import retry_messages
+from keplive.notifications.sms import retry_sms
 
 
 @admin.register(OutboxMessage)
@@ -97,3 +98,56 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    """The SMS outbox, read-only like the email outbox; the text is not shown."""
+
+    list_display = ("created_at", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_filter = ("status", "language")
+    search_fields = ("=public_id", "=key", "=reference_id")
+    date_hierarchy = "created_at"
+    fields = (
+        "public_id",
+        "key",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "last_error",
+        "gateway_id",
+        "reference_type",
+        "reference_id",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = ("retry_now",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Retry the selected failed SMS now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:
+        retried = retry_sms(
+            messages=list(queryset.filter(status=Status.FAILED)),
+            actor=request.user,
+            origin=request_origin(request, channel="admin"),
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d SMS will be sent again.", "%(count)d SMS will be sent again.", retried
+            )
+            % {"count": retried},
+            messages.SUCCESS,
+        )

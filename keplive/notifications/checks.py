@@ -58,3 +58,48 @@ def production_email_is_real(app_configs: Any = None, **kwargs: Any) -> list[Err
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=False)
+def production_sms_is_real(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Production SMS go to the gateway: never the stand-in, never the /dev/sms/ viewer."""
+    from keplive.integrations.sms import CHOICES, HTTP, LOCAL
+
+    errors = []
+    if settings.KEPLIVE_SMS_BACKEND not in CHOICES:
+        errors.append(
+            Error(
+                f"KEPLIVE_SMS_BACKEND must be one of {', '.join(CHOICES)}.",
+                id="keplive.notifications.E010",
+            )
+        )
+    if settings.ENVIRONMENT != "production":
+        return errors
+    if settings.KEPLIVE_SMS_BACKEND == LOCAL:
+        errors.append(
+            Error(
+                "The local SMS stand-in is on in production: no citizen would get an SMS.",
+                hint="Set KEPLIVE_SMS_BACKEND=http and the gateway's URL and key.",
+                id="keplive.notifications.E011",
+            )
+        )
+    if settings.KEPLIVE_SMS_BACKEND == HTTP and not (
+        settings.KEPLIVE_SMS_GATEWAY_URL.startswith("https://")
+        and settings.KEPLIVE_SMS_GATEWAY_API_KEY
+    ):
+        errors.append(
+            Error(
+                "The SMS gateway needs an https:// KEPLIVE_SMS_GATEWAY_URL and an API key.",
+                hint="Set KEPLIVE_SMS_GATEWAY_URL and KEPLIVE_SMS_GATEWAY_API_KEY.",
+                id="keplive.notifications.E012",
+            )
+        )
+    if settings.KEPLIVE_SMS_VIEWER:
+        errors.append(
+            Error(
+                "KEPLIVE_SMS_VIEWER would show every SMS sent at /dev/sms/.",
+                hint="Unset KEPLIVE_SMS_VIEWER in production.",
+                id="keplive.notifications.E013",
+            )
+        )
+    return errors

@@ -78,3 +78,52 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.public_id} ({self.status})"
+
+
+class SmsMessage(models.Model):
+    """One SMS to one phone, with its delivery state: the SMS outbox (docs/sms.md).
+
+    Written in the transaction of the change that causes it and delivered by the worker through
+    the configured gateway, retried with backoff while the gateway is unavailable, so none is
+    lost. ``key`` makes queueing idempotent. ``last_error`` holds the adapter's short reason code,
+    never the number or the text.
+    """
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    recipient = models.CharField(_("phone number"), max_length=20)
+    text = models.TextField(_("text"), max_length=480)
+    language = models.CharField(_("language"), max_length=8, default="el")
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    gateway_id = models.CharField(_("gateway's id"), max_length=100, blank=True)
+    reference_type = models.CharField(_("caused by (type)"), max_length=64, blank=True)
+    reference_id = models.CharField(_("caused by (id)"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="sms_pending_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=models.Q(status="sending"),
+                name="sms_sending_idx",
+            ),
+            models.Index(fields=["reference_type", "reference_id"], name="sms_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sms {self.public_id} ({self.status})"
