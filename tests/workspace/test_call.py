@@ -7,6 +7,7 @@ import pytest
 from keplive.audit.models import AuditEvent
 from keplive.calls.models import Call, CallState
 from keplive.calls.routing import ws_path
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,8 @@ def test_the_employees_call_page(employee_client, book):
     assert context["ws_path"] == ws_path(str(appointment.reference))
     assert context["appointment"] == appointment
     assert context["registry_check_url"] == call_url(appointment, "registry-check")
-    assert context["done_url"] == "/workspace/"
+    # After the call the employee records its outcome.
+    assert context["done_url"] == f"/workspace/appointments/{appointment.reference}/outcome/"
     assert isinstance(context["documents"], list)
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert AuditEvent.objects.filter(
@@ -39,7 +41,7 @@ def test_the_employees_call_page(employee_client, book):
 
 
 def test_a_supervisor_of_the_kep_opens_the_call(client, book, supervisor):
-    client.force_login(supervisor.user)
+    login_staff(client, supervisor.user)
     assert client.get(call_url(book())).status_code == 200
 
 
@@ -110,5 +112,5 @@ def test_the_check_needs_the_csrf_token(client, employee, book):
     appointment = book()
     admitted(appointment)
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(employee.user)
+    login_staff(strict, employee.user)
     assert strict.post(call_url(appointment, "registry-check")).status_code == 403
