@@ -8,10 +8,7 @@ with the channel ``workspace``.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
-from typing import Any
 
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import LoginView
@@ -23,22 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from keplive.accounts.staff_login import second_factor, with_next
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
 from keplive.audit.services import Origin, record_event
-from keplive.booking.models import Appointment, AppointmentDetails
 from keplive.calls import selectors
 from keplive.calls.exceptions import CallError, CallNotFound
-from keplive.calls.models import CallState
 from keplive.calls.routing import ws_path
 from keplive.calls.services import check_identity_with_registry
 from keplive.directory.models import Employee
 from keplive.integrations.police.base import RegistryUnavailable
-from keplive.workspace.access import EmployeeLoginForm, employee_required
+from keplive.workspace.access import EmployeeLoginForm, employee_required, is_kep_staff
+from keplive.workspace.calendar_views import render_day
 
 CHANNEL = "workspace"
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _origin(request: HttpRequest) -> Origin:
@@ -58,10 +53,14 @@ class EmployeeLoginView(LoginView):
     def get_default_redirect_url(self) -> str:
         return reverse("workspace:today")
 
+    def get_success_url(self) -> str:
+        # The password is only the first step: the code page follows, then the page asked for.
+        return with_next(reverse("workspace:verify"), super().get_success_url())
+
     def form_valid(self, form: EmployeeLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
         record_event(
-            action="employee.logged_in",
+            action="employee.password_accepted",
             actor=form.get_user(),
             origin=_origin(self.request),
             object_type="employee",
@@ -78,6 +77,17 @@ class EmployeeLoginView(LoginView):
             outcome=Outcome.REFUSED,
         )
         return super().form_invalid(form)
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """``/workspace/verify/``: the second step of the login, a code from the authenticator app."""
+    return second_factor(
+        request,
+        login_url=reverse("workspace:login"),
+        default_next=reverse("workspace:today"),
+        allowed=is_kep_staff,
+        heading=_("KEP workspace"),
+    )
 
 
 @never_cache
@@ -99,75 +109,14 @@ def log_out(request: HttpRequest) -> HttpResponse:
 # --- The day's appointments ----------------------------------------------------------------
 
 
-def parse_day(raw: str) -> dt.date | None:
-    """``YYYY-MM-DD``, or None for anything else."""
-    raw = raw.strip()
-    if not _DAY.match(raw):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
 @employee_required
 @require_GET
 def today(request: HttpRequest, employee: Employee) -> HttpResponse:
-    """``/workspace/`` the KEP's appointments of one local day (``?day=YYYY-MM-DD``, today by
-    default), in time order, each with its call's state and the button to join the call."""
-    current = timezone.localdate()
-    day = current
-    error = ""
-    raw = request.GET.get("day")
-    if raw is not None:
-        parsed = parse_day(raw)
-        if parsed is None:
-            error = _(
-                "This address does not name a day. Use the form YYYY-MM-DD, e.g. %(day)s."
-            ) % {"day": current.isoformat()}
-        else:
-            day = parsed
-    appointments = selectors.appointments_for_kep_day(
-        employee=employee, day=day, origin=_origin(request)
-    )
-    rows = [_row(appointment) for appointment in appointments]
-    return render(
-        request,
-        "workspace/today.html",
-        {
-            "employee": employee,
-            "kep": employee.kep,
-            "day": day,
-            "is_today": day == current,
-            "previous_day": (day - dt.timedelta(days=1)).isoformat(),
-            "next_day": (day + dt.timedelta(days=1)).isoformat(),
-            "today": current.isoformat(),
-            "rows": rows,
-            "error": error,
-        },
-    )
-
-
-def _row(appointment: Appointment) -> dict[str, Any]:
-    state = getattr(appointment, "call_state", CallState.SCHEDULED)
-    try:
-        interpreter = bool(appointment.details.interpreter)
-    except AppointmentDetails.DoesNotExist:  # booked through the API, nothing declared yet
-        interpreter = False
-    return {
-        "appointment": appointment,
-        "call_state": state,
-        "call_state_label": _state_label(state),
-        "interpreter": interpreter,
-        "call_url": reverse("workspace:call", args=[str(appointment.reference)]),
-    }
-
-
-def _state_label(state: str) -> str:
-    try:
-        return str(CallState(state).label)
-    except ValueError:
-        return state
+    """``/workspace/`` the day view of the calendar: the appointments of one local day
+    (``?day=YYYY-MM-DD``, today by default) — the employee's own (``?scope=mine``, the default)
+    or the whole KEP's (``?scope=kep``) — in time order, each with its citizen, call state,
+    requirements, details and the button to join the call (``calendar_views``)."""
+    return render_day(request, employee)
 
 
 # --- One call ------------------------------------------------------------------------------
@@ -206,7 +155,8 @@ def call(request: HttpRequest, employee: Employee, reference: str) -> HttpRespon
             "ws_path": ws_path(str(appointment.reference)),
             "appointment": appointment,
             "registry_check_url": reverse("workspace:registry_check", args=[str(parsed)]),
-            "done_url": reverse("workspace:today"),
+            # After the call: record its outcome (E9, E11).
+            "done_url": reverse("workspace:outcome_record", args=[str(parsed)]),
             "documents": list(appointment.service.documents or []),
         },
     )
