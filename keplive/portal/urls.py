@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from keplive.portal import appointments, pages, views, wizard
 from keplive.portal.login import log_out, login_callback, start_login
@@ -15,4 +15,6 @@ urlpatterns = [
     *wizard.urlpatterns,
     *appointments.urlpatterns,
     *pages.urlpatterns,
+    path("", include("keplive.portal.onboarding_views")),
+    path("", include("keplive.portal.outcome_views")),
 ]
