@@ -31,6 +31,7 @@ demo: install
 	@mkdir -p $(KEPLIVE_VAR_DIR)
 	KEPLIVE_DEBUG=1 $(PY) manage.py migrate --no-input
 	KEPLIVE_DEBUG=1 $(PY) manage.py load_demo
+	KEPLIVE_DEBUG=1 $(PY) manage.py demo_day
 
 run: demo
 	@KEPLIVE_DEBUG=1 HOST=$(HOST) PORT=$(PORT) scripts/run-dev

@@ -16,7 +16,18 @@ hypothesis_settings.register_profile("ci", max_examples=60, deadline=None)
 hypothesis_settings.load_profile("ci")
 
 
-BOOKING_DIRECTORIES = ("/tests/booking/", "/tests/api/", "/tests/portal/", "/tests/calls/")
+BOOKING_DIRECTORIES = (
+    "/tests/booking/",
+    "/tests/api/",
+    "/tests/portal/",
+    "/tests/calls/",
+    # The staff's changes, outcomes, alerts and the worklist book, move and lock too.
+    "/tests/workspace/",
+    "/tests/outcomes/",
+    "/tests/alerts/",
+    "/tests/worklist/",
+    "/tests/administration/",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -33,6 +44,14 @@ def empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):  # type: ignore[no-untyped-def]
+    """pytest-django's admin client, with the second factor the admin now asks for."""
+    from tests.staff import login_staff
+
+    return login_staff(client, admin_user)
 
 
 @pytest.fixture

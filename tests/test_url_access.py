@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from keplive.accounts.models import Role
 from keplive.audit.models import AuditEvent
 from tests.factories import CitizenFactory, UserFactory
+from tests.staff import login_staff
 
 PUBLIC = "public"  # anyone, including anonymous visitors
 CITIZEN = "citizen"  # a citizen logged in through TAXISnet; staff and anonymous refused
@@ -20,11 +21,13 @@ CITIZEN_PAGE = "citizen page"  # the same, for pages: anonymous → login, staff
 LINK = "signed link"  # anyone holding a valid signed link from the citizen's email
 EMPLOYEE_PAGE = "employee page"  # a KEP employee: anonymous → employee login, others → 403
 ADMIN = "admin"  # staff of the Django admin only
+ADMINISTRATION = "administration"  # ministry administrators (auditors: the audit log only)
 
 # (regex over the full route, rule)
 RULES: list[tuple[str, str]] = [
     (r"^$", PUBLIC),
     (r"^services/$", PUBLIC),
+    (r"^municipalities/join/", PUBLIC),  # a municipality applies to join (A5)
     (r"^i18n/", PUBLIC),
     (r"^log(in|out)/", PUBLIC),
     (r"^oauth2server/", PUBLIC),
@@ -33,10 +36,12 @@ RULES: list[tuple[str, str]] = [
     (r"^appointments/", CITIZEN_PAGE),
     (r"^manage/cancelled/$", PUBLIC),
     (r"^(manage|call|interpret)/", LINK),
-    (r"^workspace/log(in|out)/$", PUBLIC),
+    (r"^workspace/(log(in|out)|verify)/$", PUBLIC),
+    (r"^administration/(log(in|out)|verify)/$", PUBLIC),
+    (r"^administration/", ADMINISTRATION),
     (r"^workspace/", EMPLOYEE_PAGE),
     # Development only: off, and refused by a start-up check, in production.
-    (r"^dev/mail/", PUBLIC),
+    (r"^dev/(mail|codes|sms)/", PUBLIC),
     (r"^api/v1/$", PUBLIC),
     (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
     (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),
@@ -116,6 +121,19 @@ def test_admin_pages_refuse_non_staff(client, path, who):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+    # ... which sends everyone to the two-factor sign-in of the administration.
+    login = client.get(response["Location"])
+    assert login.status_code == 302
+    assert login["Location"].startswith("/administration/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_want_the_second_factor(client, admin_user, path):
+    client.force_login(admin_user)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
 
 
 @pytest.mark.django_db
@@ -145,6 +163,7 @@ CITIZEN_PAGES: list[tuple[str, str]] = [
     ("post", f"/appointments/{REFERENCE}/reschedule/"),
     ("get", f"/appointments/{REFERENCE}/details/"),
     ("post", f"/appointments/{REFERENCE}/details/"),
+    ("get", f"/appointments/{REFERENCE}/form.pdf"),
     ("get", "/book/"),
     ("get", "/book/1/"),
     ("get", "/book/1/1/"),
@@ -220,6 +239,31 @@ EMPLOYEE_PAGES: list[tuple[str, str]] = [
     ("get", "/workspace/"),
     ("get", f"/workspace/calls/{REFERENCE}/"),
     ("post", f"/workspace/calls/{REFERENCE}/registry-check/"),
+    ("get", "/workspace/week/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/"),
+    ("get", "/workspace/upcoming.json"),
+    ("get", "/workspace/alerts/"),
+    ("post", "/workspace/alerts/1/take-over/"),
+    ("get", "/workspace/interpreters/"),
+    ("get", "/workspace/support/"),
+    ("post", "/workspace/support/"),
+    ("get", "/workspace/support/1/"),
+    ("post", "/workspace/support/1/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/move/"),
+    ("post", f"/workspace/appointments/{REFERENCE}/move/"),
+    ("get", "/workspace/tasks/"),
+    ("post", "/workspace/tasks/1/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/outcome/"),
+    ("post", f"/workspace/appointments/{REFERENCE}/outcome/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/not-servable/"),
+    ("post", f"/workspace/appointments/{REFERENCE}/not-servable/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/form.pdf"),
+    ("get", f"/workspace/appointments/{REFERENCE}/white-application/"),
+    ("post", f"/workspace/appointments/{REFERENCE}/white-application/"),
+    ("get", f"/workspace/appointments/{REFERENCE}/white-application.pdf"),
+    ("post", f"/workspace/appointments/{REFERENCE}/white-application.pdf"),
+    ("get", "/workspace/postal/"),
+    ("get", "/workspace/postal.csv"),
 ]
 
 
@@ -245,3 +289,95 @@ def test_employee_pages_refuse_everyone_but_kep_employees(client, method, path, 
     client.force_login(UserFactory(role=role, is_staff=role == Role.ADMINISTRATOR))
     response = getattr(client, method)(path)
     assert response.status_code == 403
+
+
+# Every administration page, probed: anonymous visitors are sent to the administration login;
+# citizens, KEP employees and supervisors are refused; auditors reach only the audit log.
+# Whoever adds a page under the ADMINISTRATION rule adds a path for it here, with the roles
+# that may use it.
+ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+AUDIT_READERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
+ADMINISTRATION_PAGES: list[tuple[str, str, frozenset[str]]] = [
+    ("get", "/administration/", AUDIT_READERS),
+    ("get", "/administration/municipalities/", ADMINISTRATORS),
+    ("get", "/administration/municipalities/1/", ADMINISTRATORS),
+    ("post", "/administration/municipalities/1/approve/", ADMINISTRATORS),
+    ("post", "/administration/municipalities/1/reject/", ADMINISTRATORS),
+    ("get", "/administration/services/", ADMINISTRATORS),
+    ("get", "/administration/services/new/", ADMINISTRATORS),
+    ("post", "/administration/services/new/", ADMINISTRATORS),
+    ("get", "/administration/services/1/", ADMINISTRATORS),
+    ("post", "/administration/services/1/", ADMINISTRATORS),
+    ("get", "/administration/support/", ADMINISTRATORS),
+    ("get", "/administration/support/1/", ADMINISTRATORS),
+    ("post", "/administration/support/1/", ADMINISTRATORS),
+    ("post", "/administration/support/1/close/", ADMINISTRATORS),
+    # KEPs, hours, category parameters and the conflict worklist (keps_urls).
+    ("get", "/administration/keps/", ADMINISTRATORS),
+    ("get", "/administration/keps/add/", ADMINISTRATORS),
+    ("post", "/administration/keps/add/", ADMINISTRATORS),
+    ("get", "/administration/keps/1/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/edit/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/deactivate/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/reactivate/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/remove/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/hours/0/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/exceptions/add/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/exceptions/1/remove/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/holidays/add/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/holidays/1/remove/", ADMINISTRATORS),
+    ("get", "/administration/categories/", ADMINISTRATORS),
+    ("post", "/administration/categories/1/", ADMINISTRATORS),
+    ("get", "/administration/worklist/", ADMINISTRATORS),
+    ("get", "/administration/worklist/1/", ADMINISTRATORS),
+    ("post", "/administration/worklist/1/reassign/", ADMINISTRATORS),
+    ("post", "/administration/worklist/1/move/", ADMINISTRATORS),
+    # The dashboard (administrators) and the audit log (administrators and auditors).
+    ("get", "/administration/dashboard/", ADMINISTRATORS),
+    ("get", "/administration/dashboard/by-day.csv", ADMINISTRATORS),
+    ("get", "/administration/audit/", AUDIT_READERS),
+    ("get", "/administration/audit.csv", AUDIT_READERS),
+    ("post", "/administration/audit/verify/", AUDIT_READERS),
+]
+
+
+def test_every_administration_page_is_probed_below():
+    probed = {path.lstrip("/") for _, path, _ in ADMINISTRATION_PAGES}
+    for route in (r for r in all_routes() if rule_for(r) == ADMINISTRATION):
+        assert any(re.match(_probe_pattern(route), path) for path in probed), route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "roles"), ADMINISTRATION_PAGES)
+def test_administration_pages_send_anonymous_visitors_to_log_in(client, method, path, roles):
+    response = getattr(client, method)(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/administration/login/?next=")
+
+
+ALL_ROLES = [Role.CITIZEN, Role.EMPLOYEE, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        (method, path, role)
+        for method, path, roles in ADMINISTRATION_PAGES
+        for role in ALL_ROLES
+        if role not in roles
+    ],
+)
+def test_administration_pages_refuse_every_other_role(client, method, path, role):
+    login_staff(client, UserFactory(role=role))
+    assert getattr(client, method)(path).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "roles"), ADMINISTRATION_PAGES)
+def test_administration_pages_want_the_second_factor(client, method, path, roles):
+    # A correct password alone is not enough: the session is sent to the code page.
+    client.force_login(UserFactory(role=next(iter(roles))))
+    response = getattr(client, method)(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/administration/verify/?next=")

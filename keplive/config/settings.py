@@ -7,6 +7,7 @@ lengths, buffers, horizon — are data in the database, not settings.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -30,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.words("KEPLIVE_CSRF_TRUSTED_ORIGINS")
 ENVIRONMENT = env.text("KEPLIVE_ENVIRONMENT", "development")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "keplive.config.apps.KepliveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "ninja",
     "channels",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "keplive.config",
     # domain
     "keplive.audit",
@@ -49,10 +53,16 @@ INSTALLED_APPS = [
     "keplive.notifications",
     "keplive.booking",
     "keplive.calls",
+    "keplive.outcomes",
+    "keplive.alerts",
+    "keplive.worklist",
+    "keplive.onboarding",
+    "keplive.support",
     # interfaces
     "keplive.api",
     "keplive.portal",
     "keplive.workspace",
+    "keplive.administration",
 ]
 
 MIDDLEWARE = [
@@ -64,8 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into the login page's own message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keplive.config.urls"
@@ -105,6 +118,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Staff sign in with a password and a TOTP second factor (django-otp); repeated failed
+# passwords lock the user name out from that address (django-axes). See ADR 0010.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.integer("KEPLIVE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Never the user name in the log: it can be personal data.
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+AXES_LOCKOUT_CALLABLE = "keplive.accounts.staff_login.locked_out"
+OTP_TOTP_ISSUER = "KEPlive"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 CACHES = {
     "default": {
@@ -197,6 +228,8 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},
         # The Huey consumer installs its own handler; do not print its lines twice.
         "huey": {"level": "INFO", "propagate": False},
+        # django-axes logs each login with the client's address; the audit log records logins.
+        "axes": {"level": "WARNING"},
     },
 }
 # Development serves static files straight from the source folders; production collects them.
@@ -296,3 +329,48 @@ KEPLIVE_TURN_URLS = env.words("KEPLIVE_TURN_URLS")
 # coturn's static-auth-secret: TURN credentials are minted from it, per participant. Never logged.
 KEPLIVE_TURN_SECRET = env.text("KEPLIVE_TURN_SECRET", "")
 KEPLIVE_TURN_TTL_SECONDS = env.integer("KEPLIVE_TURN_TTL_SECONDS", default=3600)
+
+# --- Staff alerts (keplive/alerts, docs/alerts.md) -------------------------------------------
+# The employee's reminder email goes this many minutes before each appointment (E3).
+KEPLIVE_EMPLOYEE_REMINDER_MINUTES = env.integer("KEPLIVE_EMPLOYEE_REMINDER_MINUTES", default=15)
+# The interpreter digest (E12): each day at this Greek time (HH:MM, before 19:00), the next day's
+# interpreter requests in one email to this address (configurable: the address the National
+# Institute for the Deaf gives for interpretation requests).
+KEPLIVE_INTERPRETER_DIGEST_TIME = env.text("KEPLIVE_INTERPRETER_DIGEST_TIME", "18:00")
+KEPLIVE_INTERPRETER_DIGEST_TO = env.text(
+    "KEPLIVE_INTERPRETER_DIGEST_TO", "diermineia@ethniko-idryma-kofon.gr"
+)
+# Nobody left waiting (A7): minutes after the start with the call still unopened before the KEP's
+# supervisors and the administrators are alerted.
+KEPLIVE_WAITING_ALERT_MINUTES = env.integer("KEPLIVE_WAITING_ALERT_MINUTES", default=3)
+
+# --- Outcomes: e-KEP registration (keplive/integrations/ekep, keplive/outcomes) ---------------
+# Each completed outcome is registered with e-KEP by the worker after it commits, retried with
+# backoff (1, 2, 4… minutes up to the cap) until e-KEP answers. "local" is the stand-in (one JSON
+# line per case in KEPLIVE_EKEP_LOCAL_FILE), refused in production by a start-up check; "live"
+# posts to KEPLIVE_EKEP_URL (the request shape is an assumption: see the package's README).
+KEPLIVE_EKEP = env.text("KEPLIVE_EKEP", "live" if ENVIRONMENT == "production" else "local")
+KEPLIVE_EKEP_URL = env.text("KEPLIVE_EKEP_URL", "")
+# Issued by e-KEP; read from the environment only, never logged.
+KEPLIVE_EKEP_TOKEN = env.text("KEPLIVE_EKEP_TOKEN", "")
+KEPLIVE_EKEP_TIMEOUT_SECONDS = env.integer("KEPLIVE_EKEP_TIMEOUT_SECONDS", default=10)
+KEPLIVE_EKEP_LOCAL_FILE = env.path("KEPLIVE_EKEP_LOCAL_FILE", VAR_DIR / "ekep" / "cases.jsonl")
+KEPLIVE_EKEP_BACKOFF_CAP_MINUTES = env.integer("KEPLIVE_EKEP_BACKOFF_CAP_MINUTES", default=60)
+
+# --- SMS to citizens (keplive/integrations/sms, keplive/notifications/sms.py; docs/sms.md) ---
+# "local" writes each SMS to KEPLIVE_SMS_DIR (readable at /dev/sms/ in development); "http"
+# posts it to the operator's gateway. Production refuses the stand-in (start-up check).
+KEPLIVE_SMS_BACKEND = env.text(
+    "KEPLIVE_SMS_BACKEND", "http" if ENVIRONMENT == "production" else "local"
+)
+KEPLIVE_SMS_DIR = env.path("KEPLIVE_SMS_DIR", VAR_DIR / "sms")
+KEPLIVE_SMS_VIEWER = env.flag("KEPLIVE_SMS_VIEWER", default=ENVIRONMENT != "production")
+KEPLIVE_SMS_GATEWAY_URL = env.text("KEPLIVE_SMS_GATEWAY_URL", "")
+# Read from the environment only, never logged.
+KEPLIVE_SMS_GATEWAY_API_KEY = env.text("KEPLIVE_SMS_GATEWAY_API_KEY", "")
+KEPLIVE_SMS_GATEWAY_TIMEOUT_SECONDS = env.integer("KEPLIVE_SMS_GATEWAY_TIMEOUT_SECONDS", default=10)
+KEPLIVE_SMS_SENDER = env.text("KEPLIVE_SMS_SENDER", "KEPlive")
+# Tries before an SMS is given up as failed; backoff as for email (capped at
+# KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES).
+KEPLIVE_SMS_MAX_ATTEMPTS = env.integer("KEPLIVE_SMS_MAX_ATTEMPTS", default=10)
+KEPLIVE_SMS_DELIVER_ON_COMMIT = env.flag("KEPLIVE_SMS_DELIVER_ON_COMMIT", default=True)

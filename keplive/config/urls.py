@@ -7,8 +7,11 @@ urlpatterns = [
     path("", include("keplive.portal.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("keplive.workspace.urls")),
+    path("administration/", include("keplive.administration.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("oauth2server/", include("keplive.integrations.gsis.standin_urls")),
     path("dev/mail/", include("keplive.notifications.mailbox")),
+    path("dev/codes/", include("keplive.accounts.devcodes")),
+    path("dev/sms/", include("keplive.notifications.smsbox")),
 ]

@@ -43,3 +43,31 @@ def test_it_refuses_to_run_in_production(demo, settings):
     settings.ENVIRONMENT = "production"
     with pytest.raises(CommandError):
         call_command("demo_call", stdout=StringIO())
+
+
+def test_demo_day_books_a_day_to_try_once(demo):
+    out = StringIO()
+    call_command("demo_day", stdout=out)
+    employee = Employee.objects.get(user__username="demo.employee")
+    booked = list(Appointment.objects.filter(kep=employee.kep).order_by("starts_at"))
+    assert len(booked) == 4, out.getvalue()
+    soonest, later, interpreter, municipal = booked
+    assert soonest.employee == employee
+    assert later.details.delivery_method == "post"
+    assert interpreter.details.interpreter == "sign_language"
+    assert interpreter.category.number == 3
+    assert municipal.category.number == 4
+    assert municipal.service.municipality == employee.kep.municipality
+    # Run again (make run again): nothing more is booked.
+    call_command("demo_day", stdout=StringIO())
+    assert Appointment.objects.filter(kep=employee.kep).count() == 4
+    # The demo staff sign in with a second factor whose code the dev page shows.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert (
+        TOTPDevice.objects.filter(
+            user__username__in=["demo.employee", "demo.supervisor", "demo.admin", "demo.auditor"],
+            confirmed=True,
+        ).count()
+        == 4
+    )
