@@ -511,37 +511,11 @@ def reschedule_appointment(
         _lock_citizen(citizen)
         appointment = _lock_own_booking(reference=reference, citizen=citizen, now=now)
         previous_start = appointment.starts_at
-        _release_expired_holds(kep=appointment.kep, now=now)
         # The citizen's own hold on the new time (taken while choosing it) gives way.
         Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
             status=Status.RELEASED
         )
-        slot = _slot_at(
-            kep=appointment.kep,
-            service=appointment.service,
-            category=appointment.category,
-            starts_at=starts_at,
-            now=now,
-            ignore_appointment_ids=[appointment.pk],
-        )
-        appointment.sequence += 1
-        appointment.reminder_sent_at = None
-        if not _take_time(
-            appointment=appointment,
-            slot=slot,
-            category=appointment.category,
-            prefer_employee=appointment.employee_id,
-        ):
-            raise SlotNoLongerFree(
-                alternatives=nearest_free_slots(
-                    kep=appointment.kep,
-                    service=appointment.service,
-                    category=appointment.category,
-                    target=starts_at,
-                    now=now,
-                    ignore_appointment_ids=[appointment.pk],
-                )
-            )
+        move_to_time(appointment, starts_at=starts_at, now=now)
         record_event(
             action="appointment.rescheduled",
             actor=citizen.user,
@@ -559,6 +533,41 @@ def reschedule_appointment(
             freed_from=previous_start,
         )
         return appointment
+
+
+def move_to_time(appointment: Appointment, *, starts_at: dt.datetime, now: dt.datetime) -> None:
+    """Move a locked, booked ``appointment`` to ``starts_at`` at its KEP, within the caller's
+    transaction: the one step the citizen's reschedule and the KEP's move share. The same
+    employee is kept when free; the old time is released and the new one taken in one update
+    under the database guard; the ICS sequence is bumped and the reminder is due again. Raises
+    ``SlotNoLongerFree`` with the nearest free times when nobody is free then."""
+    _release_expired_holds(kep=appointment.kep, now=now)
+    slot = _slot_at(
+        kep=appointment.kep,
+        service=appointment.service,
+        category=appointment.category,
+        starts_at=starts_at,
+        now=now,
+        ignore_appointment_ids=[appointment.pk],
+    )
+    appointment.sequence += 1
+    appointment.reminder_sent_at = None
+    if not _take_time(
+        appointment=appointment,
+        slot=slot,
+        category=appointment.category,
+        prefer_employee=appointment.employee_id,
+    ):
+        raise SlotNoLongerFree(
+            alternatives=nearest_free_slots(
+                kep=appointment.kep,
+                service=appointment.service,
+                category=appointment.category,
+                target=starts_at,
+                now=now,
+                ignore_appointment_ids=[appointment.pk],
+            )
+        )
 
 
 def cancel_appointment(

@@ -30,7 +30,6 @@ from keplive.booking.exceptions import (
     AppointmentNotChangeable,
     AppointmentNotFound,
     BookingError,
-    SlotNoLongerFree,
 )
 from keplive.booking.models import (
     Appointment,
@@ -43,14 +42,11 @@ from keplive.booking.models import (
     Status,
 )
 from keplive.booking.schedule_inputs import ATHENS
-from keplive.booking.selectors import nearest_free_slots
 from keplive.booking.services import (
     _blocked_range,
     _lost_the_race,
-    _release_expired_holds,
     _require_aware,
-    _slot_at,
-    _take_time,
+    move_to_time,
 )
 from keplive.directory.models import Absence, Employee
 from keplive.notifications.sms import InvalidPhoneNumber, queue_sms
@@ -259,33 +255,7 @@ def move_appointment(
         previous_employee = appointment.employee_id
         if starts_at.astimezone(dt.UTC) == previous_start.astimezone(dt.UTC):
             raise AppointmentNotChangeable(_("The appointment is already at this time."))
-        _release_expired_holds(kep=appointment.kep, now=now)
-        slot = _slot_at(
-            kep=appointment.kep,
-            service=appointment.service,
-            category=appointment.category,
-            starts_at=starts_at,
-            now=now,
-            ignore_appointment_ids=[appointment.pk],
-        )
-        appointment.sequence += 1
-        appointment.reminder_sent_at = None
-        if not _take_time(
-            appointment=appointment,
-            slot=slot,
-            category=appointment.category,
-            prefer_employee=previous_employee,
-        ):
-            raise SlotNoLongerFree(
-                alternatives=nearest_free_slots(
-                    kep=appointment.kep,
-                    service=appointment.service,
-                    category=appointment.category,
-                    target=starts_at,
-                    now=now,
-                    ignore_appointment_ids=[appointment.pk],
-                )
-            )
+        move_to_time(appointment, starts_at=starts_at, now=now)
         change = _record(
             appointment=appointment,
             kind=ChangeKind.MOVED,
