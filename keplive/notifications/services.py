@@ -14,6 +14,7 @@ import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.validators import validate_email
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.notifications.delivery import Mailer, Outcome
-from keplive.notifications.models import Channel, OutboxMessage, Status
+from keplive.notifications.models import Channel, OutboxMessage, SmsMessage, Status
 
 logger = logging.getLogger(__name__)
 
@@ -137,17 +138,21 @@ def backoff_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=minutes * jitter)
 
 
-def _claim_next(*, now: dt.datetime) -> OutboxMessage | None:
-    """Take the oldest due message for this worker: mark it ``sending`` and commit, so no other
-    worker takes it. PostgreSQL skips rows another worker has locked; SQLite serialises writers."""
+Queued = TypeVar("Queued", OutboxMessage, SmsMessage)
+
+
+def claim_next(model: type[Queued], *, now: dt.datetime) -> Queued | None:
+    """Take the oldest due message of an outbox (email or SMS) for this worker: mark it
+    ``sending`` and commit, so no other worker takes it. PostgreSQL skips rows another worker has
+    locked; SQLite serialises writers."""
     with transaction.atomic():
-        due = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        due = model.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         message = due.order_by("next_attempt_at", "id").first()
         if message is None:
             return None
-        claimed = OutboxMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
+        claimed = model.objects.filter(pk=message.pk, status=Status.PENDING).update(
             status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
         )
         if not claimed:
@@ -181,7 +186,7 @@ def deliver_due_messages(*, now: dt.datetime, limit: int) -> DeliveryCounts:
     max_attempts = settings.KEPLIVE_OUTBOX_MAX_ATTEMPTS
     with Mailer() as mailer:
         for _ in range(limit):
-            message = _claim_next(now=now)
+            message = claim_next(OutboxMessage, now=now)
             if message is None:
                 break
             result = mailer.send(message)

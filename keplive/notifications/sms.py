@@ -18,8 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from keplive.audit.services import SYSTEM, Origin, record_event
@@ -30,7 +29,7 @@ from keplive.integrations.sms import (
     is_valid_number,
 )
 from keplive.notifications.models import SmsMessage, Status
-from keplive.notifications.services import backoff_delay
+from keplive.notifications.services import backoff_delay, claim_next
 
 logger = logging.getLogger(__name__)
 
@@ -96,23 +95,6 @@ def _deliver_soon() -> None:
     deliver_sms_soon_task()
 
 
-def _claim_next(*, now: dt.datetime) -> SmsMessage | None:
-    with transaction.atomic():
-        due = SmsMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        message = due.order_by("next_attempt_at", "id").first()
-        if message is None:
-            return None
-        claimed = SmsMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
-            status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
-        )
-        if not claimed:
-            return None
-    message.refresh_from_db()
-    return message
-
-
 def _resume_interrupted(*, now: dt.datetime) -> int:
     """Messages left ``sending`` by a worker that died go back to ``pending``: the idempotency
     key makes the retry safe."""
@@ -130,7 +112,7 @@ def deliver_due_sms(*, now: dt.datetime, limit: int) -> SmsCounts:
     adapter = gateway()
     max_attempts = settings.KEPLIVE_SMS_MAX_ATTEMPTS
     for _ in range(limit):
-        message = _claim_next(now=now)
+        message = claim_next(SmsMessage, now=now)
         if message is None:
             break
         mine = SmsMessage.objects.filter(pk=message.pk, status=Status.SENDING)
