@@ -6,14 +6,19 @@ directory. Missing Chromium is a failure, not a skip.
 
 from __future__ import annotations
 
+import email
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,6 +162,169 @@ def phone(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+# --- Data in the server's database --------------------------------------------------------------
+
+# What a script run by ``run_in_server`` prepends to make the people it needs. The whole session
+# shares one server database, so nothing here counts rows or reads the clock to invent a name:
+# every citizen and colleague gets a random, checked-free identity, whatever ran before.
+SERVER_HELPERS = """
+import uuid as _uuid
+from django.db import IntegrityError as _IntegrityError, transaction as _transaction
+from keplive.accounts.models import Citizen as _Citizen, Role as _Role, User as _User
+from keplive.directory.models import Employee as _Employee
+
+
+def _with_check_digit(first_eight):
+    return first_eight + str(
+        sum(int(d) * 2 ** (8 - i) for i, d in enumerate(first_eight)) % 11 % 10
+    )
+
+
+# A citizen with a valid Greek tax number (ninth digit: sum of d_i * 2^(8-i), mod 11, mod 10)
+# and a username that no one in the database has. The numbers start with 9, which none of the
+# GSIS stand-in's citizens does, so a later TAXISnet login never lands on one of these.
+def new_citizen(first_name, last_name):
+    for _attempt in range(1000):
+        tax_id = _with_check_digit(f"9{_uuid.uuid4().int % 10**7:07d}")
+        username = "citizen-" + tax_id
+        if (
+            _Citizen.objects.filter(tax_id=tax_id).exists()
+            or _User.objects.filter(username=username).exists()
+        ):
+            continue
+        try:
+            with _transaction.atomic():
+                user = _User.objects.create(username=username, role=_Role.CITIZEN)
+                return _Citizen.objects.create(
+                    user=user, tax_id=tax_id, first_name=first_name, last_name=last_name
+                )
+        except _IntegrityError:
+            continue
+    raise RuntimeError("no free tax number found")
+
+
+# An extra employee of ``kep``, username ``<prefix>-<uuid4 hex>``; ``names`` go to the user
+# (first_name, last_name); with ``email_domain``, the address is <username>@<email_domain>.
+def new_colleague(kep, prefix, *, email_domain="", **names):
+    username = f"{prefix}-{_uuid.uuid4().hex}"
+    if email_domain:
+        names["email"] = f"{username}@{email_domain}"
+    with _transaction.atomic():
+        user = _User.objects.create(username=username, role=_Role.EMPLOYEE, **names)
+        return _Employee.objects.create(user=user, kep=kep)
+"""
+
+
+def run_in_server(stack: dict[str, object], script: str) -> Any:
+    """Run ``script`` with ``manage.py shell -c`` against the stack's database and settings (the
+    server's var directory and port), with ``SERVER_HELPERS`` before it. The script prints JSON
+    as its last line of output; that is returned."""
+    env = {
+        **os.environ,
+        "KEPLIVE_VAR_DIR": str(stack["var"]),
+        "KEPLIVE_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "keplive.config.settings",
+        "PORT": str(stack["base"]).rsplit(":", 1)[1],  # links it builds point at the server
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", SERVER_HELPERS + script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"the server script failed:\n{done.stderr}"
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"the server script printed nothing:\n{done.stderr}"
+    return json.loads(lines[-1])
+
+
+# --- Waiting ------------------------------------------------------------------------------------
+
+
+def wait_until(
+    condition: Callable[[], Any], what: str, *, timeout: float = 20, interval: float = 0.25
+) -> Any:
+    """Poll ``condition`` until it returns something truthy, and return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def read_mail(mail_dir: Path) -> Iterator[EmailMessage]:
+    """What the SMTP stand-in has kept so far, oldest first."""
+    for path in sorted(mail_dir.glob("*.eml")) if mail_dir.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        yield message
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def _plain_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return "" if part is None else str(part.get_content())
+
+
+def wait_for_mail(
+    mail_dir: Path,
+    *,
+    to: str = "",
+    subject_contains: str = "",
+    body_contains: str = "",
+    match: Callable[[EmailMessage], bool] | None = None,
+    timeout: float = 60,
+    what: str = "",
+) -> EmailMessage:
+    """The first email the worker delivered to the SMTP stand-in with ``to`` in its To,
+    ``subject_contains`` in its Subject and ``body_contains`` in its plain text (and, if given,
+    for which ``match`` is true); waits at most ``timeout`` seconds, then fails, naming
+    ``what`` (or the criteria) and listing the stand-in's index."""
+
+    def found() -> EmailMessage | None:
+        for message in read_mail(mail_dir):
+            if (
+                to in str(message["To"])
+                and subject_contains in str(message["Subject"])
+                and (not body_contains or body_contains in _plain_text(message))
+                and (match is None or match(message))
+            ):
+                return message
+        return None
+
+    deadline = time.monotonic() + timeout
+    while True:
+        message = found()
+        if message is not None:
+            return message
+        if time.monotonic() > deadline:
+            index = mail_dir / "index.txt"
+            wanted = what or (
+                f"email to {to!r} with {subject_contains!r} in the subject and "
+                f"{body_contains!r} in the text"
+            )
+            pytest.fail(
+                f"no {wanted} within {timeout} s; index: "
+                + (index.read_text(encoding="utf-8") if index.exists() else "(none)")
+            )
+        time.sleep(0.25)
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -175,3 +343,47 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
         },
     )
     return list(results.response["violations"])
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """No axe-core violations; on failure, each rule with the elements it names."""
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+# The last TOTP time step used for each demo account in this run: a code is accepted once, so a
+# second sign-in within the same 30 seconds uses the next step's code (django-otp accepts one
+# step of drift) or waits for it.
+_last_step: dict[str, int] = {}
+
+
+def _demo_code(username: str) -> str:
+    from django_otp.oath import TOTP
+
+    from keplive.directory.demo_data import DEMO_TOTP_KEYS
+
+    while True:
+        totp = TOTP(bytes.fromhex(DEMO_TOTP_KEYS[username]))
+        now_step = totp.t()
+        step = max(now_step, _last_step.get(username, -1) + 1)
+        if step <= now_step + 1:
+            _last_step[username] = step
+            totp.drift = step - now_step
+            return f"{totp.token():06d}"
+        time.sleep(1)
+
+
+def sign_in_staff(page, server: str, username: str, *, next_path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Sign a demo staff account in through the real pages: password, then the code its
+    authenticator app would show. Employees and supervisors use the workspace door, the
+    ministry's accounts the administration door. Ends on ``next_path`` or the door's home."""
+    door = "/workspace/" if username in ("demo.employee", "demo.supervisor") else "/administration/"
+    page.goto(f"{server}{door}login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "keplive-demo")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.fill("input[name=token]", _demo_code(username))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/verify/" not in page.url, "the second factor was refused"

@@ -8,17 +8,19 @@ loopback: the tests read RTCPeerConnection.getStats() through the page's test ho
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ROOT, axe_violations, screenshot
+from tests.browser.conftest import (
+    axe_violations,
+    run_in_server,
+    screenshot,
+    sign_in_staff,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,21 +32,11 @@ from django.utils import timezone
 from keplive.booking.links import interpreter_token, join_token
 from keplive.booking.models import Appointment, AppointmentDetails, Status
 from keplive.catalogue.models import Category, Service
-from keplive.accounts.models import Citizen, Role, User
 from keplive.directory.models import Employee
 
 me = Employee.objects.get(user__username="demo.employee")
-stamp = timezone.now().strftime("%H%M%S%f")
-colleague = Employee.objects.create(
-    user=User.objects.create(username="call-" + stamp, role=Role.EMPLOYEE), kep=me.kep
-)
-number = Citizen.objects.count() + 1
-body = f"{100000000 + number * 7919:09d}"[-9:-1]
-tax_id = body + str(sum(int(d) * 2 ** (8 - i) for i, d in enumerate(body)) % 11 % 10)
-citizen = Citizen.objects.create(
-    user=User.objects.create(username="citizen-" + tax_id, role=Role.CITIZEN),
-    tax_id=tax_id, first_name="ΕΛΕΝΗ", last_name="ΚΑΡΑΓΙΑΝΝΗ",
-)
+colleague = new_colleague(me.kep, "call")
+citizen = new_citizen("ΕΛΕΝΗ", "ΚΑΡΑΓΙΑΝΝΗ")
 category = Category.objects.get(number=CATEGORY)
 service = Service.objects.filter(categories=category, remote_servable=True).order_by("code")[0]
 start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=2)
@@ -70,25 +62,8 @@ print(json.dumps({
 def create_appointment(
     stack: dict[str, object], *, category: int = 1, interpreter: str = ""
 ) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "KEPLIVE_VAR_DIR": str(stack["var"]),
-        "KEPLIVE_DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "keplive.config.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
     script = SETUP.replace("CATEGORY", str(category)).replace("INTERPRETER", repr(interpreter))
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, str] = run_in_server(stack, script)
     return result
 
 
@@ -114,11 +89,7 @@ def open_page(browser: Any) -> Iterator[Any]:
 
 def employee_page(open_page: Any, server: str, reference: str) -> Any:
     page = open_page()
-    page.goto(f"{server}/workspace/login/")
-    page.fill("input[name=username]", "demo.employee")
-    page.fill("input[name=password]", "keplive-demo")
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").last.click()
+    sign_in_staff(page, server, "demo.employee")
     page.goto(f"{server}/workspace/calls/{reference}/")
     return page
 
@@ -138,15 +109,6 @@ def inbound_bytes(page: Any, remote: str, kind: str = "video") -> int:
             [remote, kind],
         )
     )
-
-
-def wait_until(predicate: Any, *, timeout: float = 20, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def media_flows(page: Any, remote: str, kind: str = "video", *, timeout: float = 20) -> None:

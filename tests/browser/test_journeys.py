@@ -10,17 +10,14 @@ browser database is shared by the whole session); the manage-link journey cancel
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
-import time
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, screenshot, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -185,37 +182,25 @@ def _event(calendar: Calendar):  # type: ignore[no-untyped-def]
 def _wait_for_email(mail_dir: Path, reference: str, method: str, sequence: int) -> EmailMessage:
     """The email whose calendar file is this appointment at this SEQUENCE and METHOD, once the
     worker has delivered it to the SMTP stand-in (polled, at most MAIL_WAIT_SECONDS)."""
-    deadline = time.monotonic() + MAIL_WAIT_SECONDS
-    seen: set[Path] = set()
-    while True:
-        for path in sorted(mail_dir.glob("*.eml")) if mail_dir.exists() else []:
-            if path in seen:
-                continue
-            seen.add(path)
-            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            assert isinstance(message, EmailMessage)
-            try:
-                calendar = _calendar(message)
-            except AssertionError:
-                continue
-            event = _event(calendar)
-            if (
-                str(event["UID"]) == f"{reference}@keplive"
-                and int(event["SEQUENCE"]) == sequence
-                and str(calendar["METHOD"]) == method
-            ):
-                return message
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"no {method} email (SEQUENCE {sequence}) for {reference} in "
-                f"{MAIL_WAIT_SECONDS} s; index: {_index(mail_dir)}"
-            )
-        time.sleep(0.25)
 
+    def is_it(message: EmailMessage) -> bool:
+        try:
+            calendar = _calendar(message)
+        except AssertionError:
+            return False
+        event = _event(calendar)
+        return (
+            str(event["UID"]) == f"{reference}@keplive"
+            and int(event["SEQUENCE"]) == sequence
+            and str(calendar["METHOD"]) == method
+        )
 
-def _index(mail_dir: Path) -> str:
-    index = mail_dir / "index.txt"
-    return index.read_text(encoding="utf-8") if index.exists() else "(none)"
+    return wait_for_mail(
+        mail_dir,
+        match=is_it,
+        timeout=MAIL_WAIT_SECONDS,
+        what=f"{method} email (SEQUENCE {sequence}) for {reference}",
+    )
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:

@@ -4,13 +4,9 @@ page, no page scrolls sideways, and each page is kept as a screenshot."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.browser.conftest import ROOT, axe_violations, screenshot
+from tests.browser.conftest import axe_violations, run_in_server, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +16,7 @@ TAX_ID = "045671233"
 # Books the earliest free time in category 1 for the citizen, with details, in the server's
 # own database (the browser stack's SQLite file), and prints the reference.
 BOOK = f"""
+import json
 from django.utils import timezone
 from keplive.accounts.models import Citizen
 from keplive.booking import services
@@ -41,29 +38,12 @@ appointment = services.book_appointment(
         id_card_number="ΞΑ765432", subject="Πιστοποιητικό γέννησης", delivery_method="email",
     ),
 )
-print(appointment.reference)
+print(json.dumps(str(appointment.reference)))
 """
 
 
 def _book_in_the_server(stack: dict[str, object]) -> str:
-    env = {
-        **os.environ,
-        "KEPLIVE_VAR_DIR": str(stack["var"]),
-        "KEPLIVE_DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "keplive.config.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", BOOK],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
+    return str(run_in_server(stack, BOOK))
 
 
 def _press(page, locator, key: str = "Enter") -> None:  # type: ignore[no-untyped-def]
