@@ -121,6 +121,25 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
 
         return call
 
+    def dashboard(i: int) -> object:
+        # Every table of /administration/dashboard/ for the whole country, the last 30 days.
+        from keplive.administration import statistics as stats
+
+        today = ctx.now.date()
+        f = stats.DashboardFilter(start=today - dt.timedelta(days=29), end=today)
+        by_kep = stats.no_shows_by_kep(f, now=ctx.now)
+        return [
+            stats.appointments_by_day(f),
+            stats.appointments_by_kep(f),
+            stats.appointments_by_category(f),
+            stats.appointments_by_status(f, now=ctx.now),
+            by_kep,
+            stats.no_show_totals(by_kep),
+            stats.utilisation_by_kep(f, now=ctx.now),
+            stats.waits_by_kep(f, now=ctx.now),
+            stats.changes_by_kep(f),
+        ]
+
     month_names = " + ".join(f"{y}-{m:02d}" for y, m in ctx.months)
     return [
         ReadBenchmark(
@@ -182,6 +201,20 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
             profile_calls=10,
             breakdown_calls=10,
             warmup=3,
+        ),
+        ReadBenchmark(
+            Metric(
+                "dashboard_national_30",
+                f"administration dashboard, all tables, {len(ctx.keps)} KEPs, 30 days",
+                notes=[
+                    "every figure of /administration/dashboard/ with no filter but the period: "
+                    "by day, KEP, category, status, no-shows, utilisation, waits, changes"
+                ],
+            ),
+            dashboard,
+            profile_calls=1,
+            breakdown_calls=1,
+            warmup=1,
         ),
     ]
 
