@@ -41,6 +41,7 @@ from keplive.booking.exceptions import AppointmentNotFound
 from keplive.booking.history import appointment_history
 from keplive.booking.links import interpreter_token
 from keplive.booking.models import Appointment, AppointmentDetails, DocumentKind, Status
+from keplive.calls.models import Call
 from keplive.directory.models import Employee
 from keplive.workspace.access import employee_required
 from keplive.workspace.calendar_data import (
@@ -312,6 +313,15 @@ def upcoming(request: HttpRequest, employee: Employee) -> HttpResponse:
     employee's own appointments of the next hour, and the version of the calendar view the page
     shows (``day`` or ``week``, and ``scope``). ``If-None-Match`` with the last ETag → 304."""
     now = timezone.now()
+    coming = upcoming_for_employee(employee=employee, now=now, within=UPCOMING_WINDOW)
+    # A call the employee has already opened (served early, or open and waiting) needs no
+    # reminder any more.
+    opened = set(
+        Call.objects.filter(
+            appointment__reference__in=[item.reference for item in coming],
+            opened_at__isnull=False,
+        ).values_list("appointment__reference", flat=True)
+    )
     body: dict[str, Any] = {
         "remind_minutes": REMINDER_MINUTES,
         "upcoming": [
@@ -320,7 +330,8 @@ def upcoming(request: HttpRequest, employee: Employee) -> HttpResponse:
                 "starts_at": item.starts_at.astimezone(dt.UTC).isoformat(),
                 "url": reverse("workspace:appointment", args=[str(item.reference)]),
             }
-            for item in upcoming_for_employee(employee=employee, now=now, within=UPCOMING_WINDOW)
+            for item in coming
+            if item.reference not in opened
         ],
         "version": None,
     }

@@ -418,6 +418,22 @@ def test_upcoming_holds_my_next_hour_without_personal_data(
     )
 
 
+def test_upcoming_leaves_out_a_call_already_opened(employee_client, employee, citizen, service):
+    # Served early (or open and waiting): the reminder for it is no longer wanted.
+    from django.utils import timezone
+
+    from keplive.calls.models import Call, CallState
+
+    opened = appointment_soon(employee, citizen, service, 14)
+    waiting = appointment_soon(employee, citizen, service, 50)
+    Call.objects.create(
+        appointment=opened, state=CallState.ENDED, opened_by=employee, opened_at=timezone.now()
+    )
+    Call.objects.create(appointment=waiting)  # a call row, not yet opened
+    data = employee_client.get("/workspace/upcoming.json").json()
+    assert [item["reference"] for item in data["upcoming"]] == [str(waiting.reference)]
+
+
 def test_upcoming_answers_304_while_nothing_changes(employee_client, employee, citizen, service):
     appointment_soon(employee, citizen, service, 14)
     first = employee_client.get("/workspace/upcoming.json", {"day": DAY.isoformat()})

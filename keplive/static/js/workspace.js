@@ -259,10 +259,12 @@
         banner(item, key, startsAt, now, false);
       }
     }
-    // Banners of appointments that have started go.
+    // Banners of appointments that have started, or no longer need one (moved, cancelled, or
+    // their call already opened), go.
+    const current = new Set(upcoming.map((item) => `${item.reference}@${item.starts_at}`));
     for (const box of banners.querySelectorAll("[data-reminder]")) {
       const startsAt = Date.parse(box.dataset.reminder.split("@")[1]);
-      if (!(startsAt > now)) box.remove();
+      if (!(startsAt > now) || !current.has(box.dataset.reminder)) box.remove();
     }
     if (changed) writeReminded(reminded);
   }
