@@ -26,6 +26,7 @@ from django.db import models, transaction
 from keplive.accounts.models import Citizen, Role, User
 from keplive.accounts.staff_login import ensure_totp_device
 from keplive.directory import demo_data as data
+from keplive.directory import naming
 from keplive.directory.models import (
     Absence,
     Availability,
@@ -119,7 +120,7 @@ def municipality_joined_on() -> dict[str, dt.date]:
     joined: dict[str, dt.date] = {}
     for day, names in data.SEED_LISTS:
         for raw in names:
-            joined.setdefault(data.canonical_municipality_name(raw), day)
+            joined.setdefault(naming.canonical_municipality_name(raw), day)
     return joined
 
 
@@ -146,7 +147,7 @@ def plan_demo_directory(*, today: dt.date, with_demo_logins: bool = False) -> Di
     municipalities = tuple(
         {
             "code": m.code,
-            "name_el": data.municipality_name_el(m.genitive),
+            "name_el": naming.municipality_name_el(m.genitive),
             "name_en": f"Municipality of {m.short_en}",
             "region": m.region,
             "is_participating": True,

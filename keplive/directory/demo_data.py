@@ -3,7 +3,7 @@
 Pure data and a name normaliser, no database. ``keplive.directory.demo`` turns it into rows.
 
 The municipality lists are transcribed as the seeds spell them (``SEED_LISTS``); the directory
-uses each municipality's official name (``canonical_municipality_name``), so the seed's
+uses each municipality's official name (``naming.canonical_municipality_name``), so the seed's
 abbreviations and typos ("Αργινίου", "Γ. Καραισκάκη", "Ηρακλείου(Αττικής)") resolve to one
 municipality each. Addresses, telephone numbers and e-mail addresses are fictitious: they are
 plausible for the area but belong to no real office, and every e-mail address sits under
@@ -13,7 +13,6 @@ plausible for the area but belong to no real office, and every e-mail address si
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 DEMO_EMAIL_DOMAIN = "demo.keplive.gr"
@@ -193,48 +192,6 @@ SEED_LISTS: tuple[tuple[dt.date, tuple[str, ...]], ...] = (
     (dt.date(2020, 11, 10), JOINED_2020_11_10),
     (dt.date(2020, 11, 23), JOINED_2020_11_23),
 )
-
-# Seed spellings (after dash and bracket clean-up) → the municipality's official genitive name.
-NAME_ALIASES = {
-    "Ελληνικού": "Ελληνικού – Αργυρούπολης",
-    "Αμπελοκήπων Μενεμένης": "Αμπελοκήπων – Μενεμένης",
-    "Νεάπολης – Συκέων": "Νεάπολης – Συκεών",
-    "Χαλκιδαιών": "Χαλκιδέων",
-    "Χαλκιδαίων": "Χαλκιδέων",
-    "Βριλησσιών": "Βριλησσίων",
-    "Βριλησίων": "Βριλησσίων",
-    "Αγίων Αναργύρων": "Αγίων Αναργύρων – Καματερού",
-    "Άρτας": "Αρταίων",
-    "Ξυλοκάστρου": "Ξυλοκάστρου – Ευρωστίνης",
-    "Αργινίου": "Αγρινίου",
-    "Κεντρικής Κέρκυρας": "Κεντρικής Κέρκυρας και Διαποντίων Νήσων",
-    "Μίνωα Πεδιάδας": "Μινώα Πεδιάδας",
-    "Ακτίου Βόνιτσας": "Ακτίου – Βόνιτσας",
-    "Γ. Καραισκάκη": "Γεωργίου Καραϊσκάκη",
-    "Διδυμότειχου": "Διδυμοτείχου",
-    "Μαρκοπούλου": "Μαρκοπούλου Μεσογαίας",
-    "Μονεμβασιάς": "Μονεμβασίας",
-    "Νικ. Σκουφά": "Νικολάου Σκουφά",
-}
-
-_DASH = re.compile(r"\s*[-–—]\s*")
-_SPACE = re.compile(r"\s+")
-
-
-def canonical_municipality_name(raw: str) -> str:
-    """The official genitive name ("Αθηναίων") of a municipality as a seed or a person wrote it."""
-    name = raw.strip()
-    name = name.removeprefix("Δήμος ").strip()
-    name = name.replace("(", " ").replace(")", " ")
-    name = _DASH.sub(" – ", name)
-    name = _SPACE.sub(" ", name).strip()
-    return NAME_ALIASES.get(name, name)
-
-
-def municipality_name_el(genitive: str) -> str:
-    """The stored Greek name: "Δήμος Αθηναίων"."""
-    return f"Δήμος {genitive}"
-
 
 # --- One row per municipality ------------------------------------------------------------------
 

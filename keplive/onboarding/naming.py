@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from keplive.directory.demo_data import canonical_municipality_name, municipality_name_el
+from keplive.directory.naming import canonical_municipality_name, municipality_name_el
 
 # ELOT 743, simplified: enough for readable ASCII codes ("Δήμος Κω" → "ko").
 _DIGRAPHS = {"ου": "ou", "μπ": "b", "ντ": "nt", "γκ": "gk", "αι": "ai", "ει": "ei", "οι": "oi"}

@@ -10,7 +10,7 @@ from keplive.accounts.models import Citizen, Role, User
 from keplive.audit.models import AuditEvent
 from keplive.catalogue.demo import load_demo
 from keplive.catalogue.models import Service
-from keplive.directory import demo_data
+from keplive.directory import demo_data, naming
 from keplive.directory.demo import plan_demo_directory
 from keplive.directory.models import (
     Absence,
@@ -60,8 +60,8 @@ def test_every_seed_municipality_is_present_by_name_with_a_kep(loaded):
     names = set(Municipality.objects.values_list("name_el", flat=True))
     for _, seed_list in demo_data.SEED_LISTS:
         for raw in seed_list:
-            canonical = demo_data.canonical_municipality_name(raw)
-            assert demo_data.municipality_name_el(canonical) in names, raw
+            canonical = naming.canonical_municipality_name(raw)
+            assert naming.municipality_name_el(canonical) in names, raw
     assert Municipality.objects.count() == 112
     assert not Municipality.objects.filter(keps__isnull=True).exists()
 

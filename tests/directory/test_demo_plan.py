@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from keplive.accounts.models import Role
-from keplive.directory import demo_data
+from keplive.directory import demo_data, naming
 from keplive.directory.demo import (
     EMPLOYEE_TARGET,
     afm_with_check_digit,
@@ -49,20 +49,20 @@ def test_the_seed_lists_have_the_sizes_the_seeds_announce():
     ],
 )
 def test_seed_spellings_resolve_to_the_official_name(raw, canonical):
-    assert demo_data.canonical_municipality_name(raw) == canonical
+    assert naming.canonical_municipality_name(raw) == canonical
 
 
 def test_every_seed_municipality_has_exactly_one_demo_row():
     genitives = [m.genitive for m in demo_data.MUNICIPALITIES]
     assert len(genitives) == len(set(genitives))
-    canonical = {demo_data.canonical_municipality_name(n) for n in all_seed_names()}
+    canonical = {naming.canonical_municipality_name(n) for n in all_seed_names()}
     assert canonical == set(genitives)
     assert len(canonical) == 112
 
 
 def test_the_manual_names_the_same_municipalities_as_the_annex():
-    annex = {demo_data.canonical_municipality_name(n) for n in demo_data.ANNEX_2020_07_21}
-    manual = {demo_data.canonical_municipality_name(n) for n in demo_data.MANUAL_2020_07}
+    annex = {naming.canonical_municipality_name(n) for n in demo_data.ANNEX_2020_07_21}
+    manual = {naming.canonical_municipality_name(n) for n in demo_data.MANUAL_2020_07}
     assert manual == annex
 
 
