@@ -326,6 +326,13 @@ ADMINISTRATION_PAGES: list[tuple[str, str, frozenset[str]]] = [
     ("post", "/administration/keps/1/exceptions/1/remove/", ADMINISTRATORS),
     ("post", "/administration/keps/1/holidays/add/", ADMINISTRATORS),
     ("post", "/administration/keps/1/holidays/1/remove/", ADMINISTRATORS),
+    # An employee's weekly availability and absences (keps_urls, availability_views).
+    ("get", "/administration/keps/1/employees/1/", ADMINISTRATORS),
+    ("get", "/administration/keps/1/employees/1/availability/0/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/employees/1/availability/0/", ADMINISTRATORS),
+    ("get", "/administration/keps/1/employees/1/absences/add/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/employees/1/absences/add/", ADMINISTRATORS),
+    ("post", "/administration/keps/1/employees/1/absences/1/remove/", ADMINISTRATORS),
     ("get", "/administration/categories/", ADMINISTRATORS),
     ("post", "/administration/categories/1/", ADMINISTRATORS),
     ("get", "/administration/worklist/", ADMINISTRATORS),

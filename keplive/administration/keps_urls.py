@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from keplive.administration import keps_views, keps_worklist_views
+from keplive.administration import availability_views, keps_views, keps_worklist_views
 
 urlpatterns = [
     path("keps/", keps_views.kep_list, name="keps"),
@@ -34,6 +34,27 @@ urlpatterns = [
         "keps/<int:pk>/holidays/<int:holiday_pk>/remove/",
         keps_views.holiday_remove,
         name="kep_holiday_remove",
+    ),
+    # An employee's weekly availability and absences (P3).
+    path(
+        "keps/<int:kep_id>/employees/<int:employee_id>/",
+        availability_views.employee_availability,
+        name="employee_availability",
+    ),
+    path(
+        "keps/<int:kep_id>/employees/<int:employee_id>/availability/<int:weekday>/",
+        availability_views.availability_day,
+        name="employee_availability_day",
+    ),
+    path(
+        "keps/<int:kep_id>/employees/<int:employee_id>/absences/add/",
+        availability_views.absence_add,
+        name="employee_absence_add",
+    ),
+    path(
+        "keps/<int:kep_id>/employees/<int:employee_id>/absences/<int:absence_id>/remove/",
+        availability_views.absence_remove,
+        name="employee_absence_remove",
     ),
     path("categories/", keps_views.category_list, name="categories"),
     path("categories/<int:number>/", keps_views.category_edit, name="category"),

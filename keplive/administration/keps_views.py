@@ -147,6 +147,9 @@ def _kep_context(kep: Kep, now: dt.datetime) -> dict[str, Any]:
         ).count(),
         "conflicts": open_items(kep_id=kep.pk).count(),
         "longest_call": changes.longest_call_minutes(kep),
+        "employees": kep.employees.select_related("user").order_by(
+            "-is_active", "user__last_name", "user__first_name", "pk"
+        ),
     }
 
 

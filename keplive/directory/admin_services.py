@@ -1,6 +1,7 @@
 """What the ministry's administrators change in the directory (issue 6 items 3 and 4): KEPs
 (add, edit, deactivate, reactivate, remove), weekly opening hours per weekday (split shifts),
-dated exceptions (closed, or other hours) and local holidays.
+dated exceptions (closed, or other hours), local holidays, and each employee's weekly
+availability (with workstation) and absences (P3).
 
 Each command validates everything first, then writes in one transaction with its audit event,
 so a refused change leaves nothing half-written. A refusal raises ``DirectoryChangeRefused``
@@ -29,6 +30,9 @@ from django.utils.translation import ngettext
 
 from keplive.audit.services import Origin, record_event
 from keplive.directory.models import (
+    Absence,
+    Availability,
+    Employee,
     Kep,
     LocalHoliday,
     Municipality,
@@ -492,4 +496,156 @@ def remove_local_holiday(
             object_type="municipality",
             object_id=municipality_id,
             details={"date": date.isoformat()},
+        )
+
+
+# --- Employees' availability and absences (P3) ------------------------------------------
+
+# One interval of an employee's weekday: from, until, workstation ("" when none is named).
+AvailabilityInterval = tuple[dt.time, dt.time, str]
+
+
+def availability_errors(intervals: Sequence[AvailabilityInterval]) -> list[str]:
+    """What is wrong with one weekday's availability: an interval that does not start before it
+    ends, intervals overlapping each other (touching is fine), a workstation name too long."""
+    errors: list[str] = []
+    for starts, ends, workstation in intervals:
+        if starts >= ends:
+            errors.append(
+                _("%(starts)s–%(ends)s: the availability must start before it ends.")
+                % {"starts": f"{starts:%H:%M}", "ends": f"{ends:%H:%M}"}
+            )
+        if len(workstation.strip()) > 50:
+            errors.append(_("A workstation has at most %(limit)d characters.") % {"limit": 50})
+    valid = sorted((s, e) for s, e, _w in intervals if s < e)
+    for index, (starts, ends) in enumerate(valid[1:], start=1):
+        for earlier_starts, earlier_ends in valid[:index]:
+            if starts < earlier_ends:
+                errors.append(
+                    _("%(first)s and %(second)s overlap: give separate, non-overlapping intervals.")
+                    % {
+                        "first": f"{earlier_starts:%H:%M}–{earlier_ends:%H:%M}",
+                        "second": f"{starts:%H:%M}–{ends:%H:%M}",
+                    }
+                )
+    return errors
+
+
+def weekly_availability(employee: Employee) -> dict[int, list[AvailabilityInterval]]:
+    """The employee's weekly intervals per weekday (0 = Monday), each day sorted."""
+    days: dict[int, list[AvailabilityInterval]] = {day: [] for day in Weekday.values}
+    rows = employee.availability.order_by("weekday", "starts").values_list(
+        "weekday", "starts", "ends", "workstation"
+    )
+    for weekday, starts, ends, workstation in rows:
+        days[weekday].append((starts, ends, workstation))
+    return days
+
+
+def set_weekday_availability(
+    *,
+    employee: Employee,
+    weekday: int,
+    intervals: Sequence[AvailabilityInterval],
+    actor: Any,
+    origin: Origin,
+    now: dt.datetime,
+) -> bool:
+    """Replace the employee's availability on a weekday as a whole (no intervals: no calls that
+    weekday); True if anything changed. Refused as a whole when any interval is wrong."""
+    if weekday not in Weekday.values:
+        raise DirectoryChangeRefused(_("Choose a day of the week."))
+    errors = availability_errors(intervals)
+    if errors:
+        raise DirectoryChangeRefused(errors)
+    wanted = sorted((s, e, w.strip()) for s, e, w in intervals)
+    with transaction.atomic():
+        Employee.objects.select_for_update().filter(pk=employee.pk).first()  # one editor at a time
+        rows = employee.availability.filter(weekday=weekday)
+        current = sorted(rows.values_list("starts", "ends", "workstation"))
+        if current == wanted:
+            return False
+        rows.delete()
+        Availability.objects.bulk_create(
+            Availability(
+                employee=employee, weekday=weekday, starts=starts, ends=ends, workstation=station
+            )
+            for starts, ends, station in wanted
+        )
+        mark_directory_changed()
+        record_event(
+            action="employee.availability_changed",
+            actor=actor,
+            origin=origin,
+            object_type="employee",
+            object_id=employee.pk,
+            details={
+                "kep": employee.kep_id,
+                "weekday": weekday,
+                "before": [f"{s:%H:%M}-{e:%H:%M}" for s, e, _w in current],
+                "after": [f"{s:%H:%M}-{e:%H:%M}" for s, e, _w in wanted],
+            },
+        )
+    return True
+
+
+def add_absence(
+    *,
+    employee: Employee,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    actor: Any,
+    origin: Origin,
+    now: dt.datetime,
+) -> Absence:
+    """The employee takes no calls in [starts_at, ends_at). It may have started already (a
+    sickness told in the morning) but must end in the future. Its reason is kept on the row,
+    never in the audit log (it may say something about the employee's health)."""
+    errors: dict[str, list[str]] = {}
+    if starts_at >= ends_at:
+        errors["ends_at"] = [_("The absence must end after it starts.")]
+    elif ends_at <= now:
+        errors["ends_at"] = [_("The absence has already ended: give an end in the future.")]
+    if len(reason) > 200:
+        errors["reason"] = [_("At most %(limit)d characters.") % {"limit": 200}]
+    if errors:
+        raise DirectoryChangeRefused(errors)
+    with transaction.atomic():
+        Employee.objects.select_for_update().filter(pk=employee.pk).first()
+        absence = Absence.objects.create(
+            employee=employee, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
+        )
+        record_event(
+            action="employee.absence_added",
+            actor=actor,
+            origin=origin,
+            object_type="employee",
+            object_id=employee.pk,
+            details={
+                "kep": employee.kep_id,
+                "absence": absence.pk,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
+        )
+    return absence
+
+
+def remove_absence(*, absence: Absence, actor: Any, origin: Origin, now: dt.datetime) -> None:
+    with transaction.atomic():
+        employee_id, absence_id = absence.employee_id, absence.pk
+        starts_at, ends_at = absence.starts_at, absence.ends_at
+        absence.delete()
+        record_event(
+            action="employee.absence_removed",
+            actor=actor,
+            origin=origin,
+            object_type="employee",
+            object_id=employee_id,
+            details={
+                "absence": absence_id,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
         )

@@ -28,8 +28,19 @@ from keplive.booking.models import Appointment, EarliestFreeTime, Status
 from keplive.catalogue import parameters
 from keplive.catalogue.models import Category
 from keplive.directory import admin_services
-from keplive.directory.admin_services import DirectoryChangeRefused, Interval
-from keplive.directory.models import Kep, LocalHoliday, Municipality, OpeningException
+from keplive.directory.admin_services import (
+    AvailabilityInterval,
+    DirectoryChangeRefused,
+    Interval,
+)
+from keplive.directory.models import (
+    Absence,
+    Employee,
+    Kep,
+    LocalHoliday,
+    Municipality,
+    OpeningException,
+)
 from keplive.worklist.services import ConflictScan, find_conflicts
 
 
@@ -222,6 +233,76 @@ def remove_local_holiday(
         municipality = holiday.municipality
         admin_services.remove_local_holiday(holiday=holiday, actor=actor, origin=origin, now=now)
         return _after_municipality_change(municipality, actor=actor, origin=origin, now=now)
+
+
+def _after_employee_change(
+    employee: Employee, *, actor: Any, origin: Origin, now: dt.datetime
+) -> ChangeOutcome:
+    """An employee's availability or absences moved: their KEP's earliest free times may
+    move, and only their own booked appointments can be stranded (or fit again)."""
+    _forget_earliest(kep_ids=[employee.kep_id])
+    scan = find_conflicts(now=now, actor=actor, origin=origin, employee_ids=[employee.pk])
+    return ChangeOutcome(changed=True, scan=scan)
+
+
+def set_weekday_availability(
+    *,
+    employee: Employee,
+    weekday: int,
+    intervals: Sequence[AvailabilityInterval],
+    actor: Any,
+    origin: Origin,
+    now: dt.datetime,
+) -> ChangeOutcome:
+    """Replace the employee's intervals of a weekday; their booked appointments outside the
+    new intervals go to the worklist (cause: employee unavailable)."""
+    with transaction.atomic():
+        changed = admin_services.set_weekday_availability(
+            employee=employee,
+            weekday=weekday,
+            intervals=intervals,
+            actor=actor,
+            origin=origin,
+            now=now,
+        )
+        if not changed:
+            scan = find_conflicts(now=now, actor=actor, origin=origin, employee_ids=[employee.pk])
+            return ChangeOutcome(changed=False, scan=scan)
+        return _after_employee_change(employee, actor=actor, origin=origin, now=now)
+
+
+def add_absence(
+    *,
+    employee: Employee,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    actor: Any,
+    origin: Origin,
+    now: dt.datetime,
+) -> ChangeOutcome:
+    """The employee's booked appointments overlapping the absence go to the worklist."""
+    with transaction.atomic():
+        admin_services.add_absence(
+            employee=employee,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason,
+            actor=actor,
+            origin=origin,
+            now=now,
+        )
+        return _after_employee_change(employee, actor=actor, origin=origin, now=now)
+
+
+def remove_absence(
+    *, absence: Absence, actor: Any, origin: Origin, now: dt.datetime
+) -> ChangeOutcome:
+    """The items the absence caused are closed when their appointment fits again."""
+    with transaction.atomic():
+        employee = absence.employee
+        admin_services.remove_absence(absence=absence, actor=actor, origin=origin, now=now)
+        return _after_employee_change(employee, actor=actor, origin=origin, now=now)
 
 
 def update_category_parameters(
