@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,6 +36,7 @@ from keplive.outcomes.selectors import (
     white_application_template_for,
 )
 from keplive.workspace.access import employee_required
+from keplive.workspace.calendar_dates import parse_day
 from keplive.workspace.outcome_forms import (
     NotServableForm,
     OutcomeForm,
@@ -305,20 +305,6 @@ def white_application_pdf(request: HttpRequest, employee: Employee, reference: s
     )
     pdf = documents.white_application(template, values, employee_name=str(employee))
     return _pdf(pdf, f"white-application-{str(found.appointment.reference)[:8]}.pdf", inline=True)
-
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_day(raw: str) -> dt.date | None:
-    """``YYYY-MM-DD``, or None for anything else."""
-    raw = raw.strip()
-    if not _DAY.match(raw):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
 
 
 def _day(request: HttpRequest) -> tuple[dt.date, str]:
