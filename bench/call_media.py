@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.calls import build, free_port, summary  # noqa: E402
+from bench.calls import build, free_port, serve_command, summary  # noqa: E402
 
 CHROMIUM = os.environ.get("KEPLIVE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -98,19 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     data = build(env, args.calls)
     port = free_port()
+    env["KEPLIVE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # the origin its pages have
     server = subprocess.Popen(  # noqa: S603  (our own interpreter)
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "keplive.config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        serve_command(port),
         cwd=ROOT,
         env=env,
     )

@@ -48,6 +48,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def origin_of(url: str) -> str:
+    """The page origin a browser would send: the server's own (the WebSocket origin check)."""
+    return url.replace("ws://", "http://", 1).split("/ws/")[0]
+
+
+def serve_command(port: int) -> list[str]:
+    """The web server as `make run` and production start it (manage.py serve)."""
+    return [PYTHON, str(ROOT / "manage.py"), "serve", "--port", str(port), "--log-level", "warning"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -108,6 +118,11 @@ session = SessionStore()
 session[SESSION_KEY] = str(employee_user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = employee_user.get_session_auth_hash()
+# Staff speak in a call only with their second factor given (as after the real sign-in).
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+device = TOTPDevice.objects.create(user=employee_user, name="bench", confirmed=True)
+session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session.create()
 print(json.dumps({{"tokens": tokens, "employee_session": session.session_key}}))
 """
@@ -130,7 +145,7 @@ async def open_citizens(
         began = time.perf_counter()
         ws = await websockets.connect(
             f"{url}/ws/calls/{reference}/?link={token}",
-            origin="http://127.0.0.1",  # type: ignore[arg-type]
+            origin=origin_of(url),  # type: ignore[arg-type]
             open_timeout=30,
         )
         while json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] != "snapshot":
@@ -157,13 +172,13 @@ async def chat_round_trips(
 
     employee = await websockets.connect(
         f"{url}/ws/calls/{reference}/",
-        origin="http://127.0.0.1",  # type: ignore[arg-type]
+        origin=origin_of(url),  # type: ignore[arg-type]
         additional_headers={"Cookie": f"sessionid={session}"},
     )
     await until(employee, "snapshot")
     citizen = await websockets.connect(
         f"{url}/ws/calls/{reference}/?link={token}",
-        origin="http://127.0.0.1",  # type: ignore[arg-type]
+        origin=origin_of(url),  # type: ignore[arg-type]
     )
     await until(citizen, "snapshot")
     await citizen.send(json.dumps({"type": "knock"}))
@@ -198,21 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     data = build(env, args.connections)
     build_seconds = time.perf_counter() - began
     port = free_port()
+    env["KEPLIVE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # the origin its pages have
     server = subprocess.Popen(  # noqa: S603
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "keplive.config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--ws-max-size",
-            "65536",
-        ],
+        serve_command(port),
         cwd=ROOT,
         env=env,
     )

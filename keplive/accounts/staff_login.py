@@ -14,6 +14,7 @@ as a QR code and as text, and the first correct code confirms it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -45,17 +46,66 @@ Allowed = Callable[[Any], bool]
 _ENROLLING = "keplive_enrolling_device"
 
 
+def account_wait_seconds(username: str, *, now: dt.datetime | None = None) -> int:
+    """Seconds a sign-in with ``username`` must still wait, counting failures from every address
+    (issue 11 finding 2). django-axes locks a user name out per address; this slows the name
+    down across addresses — credential stuffing from many addresses, or many people behind one
+    proxy — without locking the real employee out: past ``KEPLIVE_ACCOUNT_FAILURE_LIMIT``
+    failures within ``AXES_COOLOFF_TIME``, each try waits 1, 2, 4… seconds after the last
+    failure, up to ``KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS``. The same for a name that does not
+    exist, so the wait reveals nothing."""
+    from axes.models import AccessAttempt
+    from django.db.models import Max, Sum
+
+    now = now or dt.datetime.now(tz=dt.UTC)
+    counted = AccessAttempt.objects.filter(
+        username=username, attempt_time__gte=now - settings.AXES_COOLOFF_TIME
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    over = (counted["failures"] or 0) - settings.KEPLIVE_ACCOUNT_FAILURE_LIMIT
+    if over < 0 or counted["last"] is None:
+        return 0
+    delay = min(2**over, settings.KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS)
+    last: dt.datetime = counted["last"]
+    remaining = (last + dt.timedelta(seconds=delay) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
 class StaffAuthenticationForm(AuthenticationForm):
     """Django's login form for one kind of staff. Anyone else's correct password gets exactly the
     wrong-credentials message: nothing reveals that the account exists. Subclasses set
-    ``allowed``."""
+    ``allowed``. A user name that failed too often from many addresses waits first
+    (``account_wait_seconds``); the password is not even tried while it waits."""
 
     allowed: Allowed = staticmethod(lambda user: False)
+    wait_seconds = 0
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username:
+            self.wait_seconds = account_wait_seconds(username)
+            if self.wait_seconds:
+                raise forms.ValidationError(
+                    _(
+                        "This user name has had many wrong passwords lately. For its safety, "
+                        "wait %(seconds)s seconds, then try again."
+                    ),
+                    code="throttled",
+                    params={"seconds": self.wait_seconds},
+                )
+        return super().clean()
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not type(self).allowed(user):
             raise self.get_invalid_login_error()
+
+
+def refused_login(form: StaffAuthenticationForm, response: HttpResponse) -> HttpResponse:
+    """A refused staff login: 429 with ``Retry-After`` while the user name must wait."""
+    if form.wait_seconds:
+        response.status_code = 429
+        response["Retry-After"] = str(form.wait_seconds)
+    return response
 
 
 def locked_out(
@@ -246,6 +296,25 @@ def staff_page(
         return wrapper
 
     return decorator
+
+
+def second_factor_verified(user: Any, session: Any) -> bool:
+    """Whether ``session`` carries ``user``'s verified second factor: the same test django-otp's
+    middleware makes for pages (a confirmed device of this user named in the session), for the
+    doors that middleware does not guard — WebSockets (issue 11 finding 1)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
+
+    if not getattr(user, "is_authenticated", False) or session is None:
+        return False
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return False
+    try:
+        device = Device.from_persistent_id(persistent_id)
+    except (ValueError, LookupError):
+        return False
+    return bool(device is not None and device.user_id == user.pk and device.confirmed)
 
 
 DEMO_DEVICE_NAME = "demo"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from keplive.accounts.staff_login import second_factor, with_next
+from keplive.accounts.staff_login import refused_login, second_factor, with_next
 from keplive.administration.access import AdministrationLoginForm, is_ministry_staff
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
@@ -37,7 +37,7 @@ class AdministrationLoginView(LoginView):
             object_type="staff",
             outcome=Outcome.REFUSED,
         )
-        return super().form_invalid(form)
+        return refused_login(form, super().form_invalid(form))
 
 
 def verify(request: HttpRequest) -> HttpResponse:

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from keplive.audit.services import Origin
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the address the trusted proxies forwarded."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.KEPLIVE_TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            candidate = hops[-proxies]
+    """The client's address: REMOTE_ADDR, which the ASGI application has already set from a
+    trusted proxy's X-Forwarded-For, or left as the connection's peer
+    (``keplive.config.proxies``). Forwarding headers are never read here: one rule, one place,
+    for the audit log and django-axes alike."""
     try:
-        return str(ipaddress.ip_address(candidate))
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
     except ValueError:
         return None
 

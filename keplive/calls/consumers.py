@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from keplive.accounts.staff_login import second_factor_verified
 from keplive.audit.services import Origin
 from keplive.booking.links import (
     LinkNotValid,
@@ -107,6 +108,12 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
         user = scope.get("user")
         if user is None or not user.is_authenticated:
             raise Refused(CLOSE_NOT_AUTHENTICATED, _("Log in to join the call."))
+        if not user.is_citizen and not second_factor_verified(user, scope.get("session")):
+            # Staff speak in a call only after their second factor, as on every staff page.
+            raise Refused(
+                CLOSE_NOT_AUTHENTICATED,
+                _("Sign in with your authenticator code to join the call."),
+            )
         appointment = (
             Appointment.objects.select_related("kep", "citizen", "citizen__user")
             .filter(reference=parsed, status=Status.BOOKED)

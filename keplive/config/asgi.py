@@ -1,7 +1,8 @@
 """ASGI entry point: one process serves pages (Django) and WebSockets (Channels).
 
 WebSockets carry call signalling only (docs/calls.md): the session and its user come from the
-same cookies as the pages, and a connection from a page of another site is refused.
+same cookies as the pages, and a connection whose origin is not the site's public URL (scheme,
+host and port) is refused (``keplive.config.websocket``).
 """
 
 import os
@@ -10,18 +11,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keplive.config.settings")
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
 from keplive.calls.routing import websocket_urlpatterns  # noqa: E402  (needs the apps ready)
+from keplive.config.proxies import with_trusted_proxies  # noqa: E402
+from keplive.config.websocket import SameOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+# The client's address and scheme: from a trusted proxy's forwarding headers, or the peer's
+# own (keplive.config.proxies); the same for pages, API and WebSockets.
+application = with_trusted_proxies(
+    ProtocolTypeRouter(
+        {
+            "http": django_application,
+            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )

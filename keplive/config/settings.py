@@ -134,6 +134,14 @@ AXES_VERBOSE = False
 # Never the user name in the log: it can be personal data.
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 AXES_LOCKOUT_CALLABLE = "keplive.accounts.staff_login.locked_out"
+# The address axes counts is the one the audit log records (keplive/config/proxies.py).
+AXES_CLIENT_IP_CALLABLE = "keplive.audit.origin.client_ip"
+# Across addresses (credential stuffing from many, or many people behind one proxy): past this many
+# failures for one user name within AXES_COOLOFF_TIME, each try waits 1, 2, 4… seconds after the
+# last failure, up to the cap — the real employee is slowed, never locked out (ASVS 2.2.1:
+# at most ~60 tries an hour).
+KEPLIVE_ACCOUNT_FAILURE_LIMIT = env.integer("KEPLIVE_ACCOUNT_FAILURE_LIMIT", default=10)
+KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS = env.integer("KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS", default=60)
 OTP_TOTP_ISSUER = "KEPlive"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
@@ -203,9 +211,14 @@ if ENVIRONMENT == "production":
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.flag("KEPLIVE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = 31_536_000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Client addresses come from REMOTE_ADDR unless a trusted proxy count is configured.
-KEPLIVE_TRUSTED_PROXIES = env.integer("KEPLIVE_TRUSTED_PROXIES", default=0)
+# The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+# comma-separated: the production nginx, e.g. 127.0.0.1). Empty (the default): nobody's — the
+# client address is the connection's peer. Applied once, in the ASGI application
+# (keplive/config/proxies.py), for pages, API, WebSockets, django-axes and the audit log; the
+# scheme (https) comes the same way, so SECURE_PROXY_SSL_HEADER is not used. ADR 0016.
+KEPLIVE_TRUSTED_PROXIES = [
+    proxy for proxy in env.words("KEPLIVE_TRUSTED_PROXIES") if proxy not in {"0", "none"}
+]
 
 # --- Booking ----------------------------------------------------------------------------
 # How long a chosen time stays held while the citizen fills in the form.
@@ -216,6 +229,9 @@ KEPLIVE_MAX_ACTIVE_BOOKINGS = env.integer("KEPLIVE_MAX_ACTIVE_BOOKINGS", default
 KEPLIVE_REMINDER_MINUTES = env.integer("KEPLIVE_REMINDER_MINUTES", default=60)
 
 # --- Logging: no personal data, no secrets ----------------------------------------------
+# configure() applies LOGGING and rewrites every record of every logger so that no token,
+# personal datum or secret reaches a log line (keplive/config/logs.py).
+LOGGING_CONFIG = "keplive.config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from keplive.accounts.staff_login import second_factor, with_next
+from keplive.accounts.staff_login import refused_login, second_factor, with_next
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
 from keplive.audit.services import Origin, record_event
@@ -76,7 +76,7 @@ class EmployeeLoginView(LoginView):
             object_type="employee",
             outcome=Outcome.REFUSED,
         )
-        return super().form_invalid(form)
+        return refused_login(form, super().form_invalid(form))
 
 
 def verify(request: HttpRequest) -> HttpResponse:

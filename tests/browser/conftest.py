@@ -89,20 +89,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
 
     start("mail", [*manage, "run_mail_standin", "--port", str(mail_port)])
     start("worker", [*manage, "run_huey", "--workers", "2", "--worker-type", "thread"])
+    # As `make run` serves (manage.py serve), with uvicorn's INFO lines kept: every line the web
+    # server and the worker write is scanned for tokens and personal data (test_logs.py).
     web = start(
-        "web",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "keplive.config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        "web", [*manage, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"]
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -160,6 +150,27 @@ def phone(browser):  # type: ignore[no-untyped-def]
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Pages with camera and microphone allowed, each in its own context (a call's two sides).
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def opener(*, width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(
+            locale="el-GR",
+            viewport={"width": width, "height": height},
+            permissions=["camera", "microphone"],
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
 
 
 # --- Data in the server's database --------------------------------------------------------------

@@ -9,7 +9,6 @@ loopback: the tests read RTCPeerConnection.getStats() through the page's test ho
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -65,26 +64,6 @@ def create_appointment(
     script = SETUP.replace("CATEGORY", str(category)).replace("INTERPRETER", repr(interpreter))
     result: dict[str, str] = run_in_server(stack, script)
     return result
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def opener(*, width: int = 1280, height: int = 900) -> Any:
-        context = browser.new_context(
-            locale="el-GR",
-            viewport={"width": width, "height": height},
-            permissions=["camera", "microphone"],
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
 
 
 def employee_page(open_page: Any, server: str, reference: str) -> Any:

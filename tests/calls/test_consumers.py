@@ -16,6 +16,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers
 from channels.testing.websocket import WebsocketCommunicator
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -25,10 +26,12 @@ from keplive.calls.models import Call, CallState
 from keplive.config.asgi import application
 from tests.calls.conftest import make_appointment
 from tests.factories import CitizenFactory, EmployeeFactory
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
+# The site's own origin: its public URL, scheme, host and port (keplive.config.websocket).
+ORIGIN = (b"origin", settings.KEPLIVE_PUBLIC_URL.encode())
 
 
 @pytest.fixture(autouse=True)
@@ -41,17 +44,25 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
 
 
-def session_cookie(user) -> bytes:  # type: ignore[no-untyped-def]
+def session_cookie(user, *, second_factor: bool = True) -> bytes:  # type: ignore[no-untyped-def]
+    """The session cookie of ``user`` logged in; staff also give their second factor unless
+    ``second_factor`` is False (a password-only session)."""
     client = Client()
-    client.force_login(user)
+    if user.is_citizen or not second_factor:
+        client.force_login(user)
+    else:
+        login_staff(client, user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-async def socket(appointment, *, link: str = "", user=None, origin=ORIGIN) -> WebsocketCommunicator:  # type: ignore[no-untyped-def]
+async def socket(  # type: ignore[no-untyped-def]
+    appointment, *, link: str = "", user=None, origin=ORIGIN, second_factor: bool = True
+) -> WebsocketCommunicator:
     path = f"/ws/calls/{appointment.reference}/" + (f"?link={link}" if link else "")
-    headers = [origin]
+    headers = [origin] if origin else []
     if user is not None:
-        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+        cookie = await sync_to_async(session_cookie)(user, second_factor=second_factor)
+        headers.append((b"cookie", cookie))
     return WebsocketCommunicator(application, path, headers=headers)
 
 
@@ -274,11 +285,28 @@ def test_who_may_connect_at_all():
         assert await refused(await socket(appointment, user=other_kep_employee.user)) == 4404
         assert await refused(await socket(appointment, user=another_citizen.user)) == 4404
         assert await refused(await socket(ended, link=join_token(ended))) == 4409
-        foreign = (b"origin", b"https://evil.example")
-        assert (
-            await refused(await socket(appointment, link=join_token(appointment), origin=foreign))
-            == 403
+        # The origin must be the site's own: scheme, host and port (issue 11 finding 7).
+        public = settings.KEPLIVE_PUBLIC_URL  # http://127.0.0.1:8000 in tests
+        other_port = public.rsplit(":", 1)[0] + ":9999"
+        other_scheme = public.replace("http://", "https://")
+        for foreign in (
+            "https://evil.example",
+            other_port,
+            other_scheme,
+            "http://127.0.0.1",
+            "null",
+            public + ".evil.example",
+        ):
+            header = (b"origin", foreign.encode())
+            ws = await socket(appointment, link=join_token(appointment), origin=header)
+            assert await refused(ws) == 403, foreign
+        no_origin = await socket(appointment, link=join_token(appointment), origin=None)
+        assert await refused(no_origin) == 403
+        # A staff session that gave the right password but never its code (issue 11 finding 1).
+        password_only = await socket(
+            appointment, user=appointment.employee.user, second_factor=False
         )
+        assert await refused(password_only) == 4401
 
     run(scenario)
     assert AuditEvent.objects.filter(action="call.opened").count() == 0

@@ -1,0 +1,55 @@
+"""Serve KEPlive: the one way the web server is started — by `make run`, the browser tests, the
+production units — so that what the tests prove is what runs.
+
+    .venv/bin/python manage.py serve --host 127.0.0.1 --port 8000 [--workers N]
+
+uvicorn runs the ASGI application with:
+- no forwarding headers applied by the server (``proxy_headers=False``: uvicorn would otherwise
+  believe X-Forwarded-For from loopback); the application applies them from
+  ``KEPLIVE_TRUSTED_PROXIES`` only (keplive/config/proxies.py, ADR 0016);
+- no ``server`` banner;
+- no access log (request lines carry signed links and OAuth codes) and the project's logging
+  configuration, whose filter removes tokens and personal data from every line
+  (keplive/config/logs.py);
+- no lifespan protocol (Django has none); WebSocket frames of at most 64 KiB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve KEPlive over HTTP and WebSocket with uvicorn (ASGI)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+        parser.add_argument(
+            "--log-level",
+            default=None,
+            choices=["critical", "error", "warning", "info", "debug"],
+            help="uvicorn's own log level (default: the project's logging settings)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        uvicorn.run(
+            "keplive.config.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"] if options["workers"] > 1 else None,
+            proxy_headers=False,
+            forwarded_allow_ips="",
+            server_header=False,
+            access_log=False,
+            log_config=None,
+            log_level=options["log_level"],
+            lifespan="off",
+            timeout_graceful_shutdown=10,
+            # Signalling messages are at most 16 KiB (calls.consumers); refuse giants at the door.
+            ws_max_size=64 * 1024,
+        )
