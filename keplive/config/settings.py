@@ -308,13 +308,15 @@ KEPLIVE_MAIL_DIR = env.path("KEPLIVE_MAIL_DIR", VAR_DIR / "mail")
 # /dev/mail/: read in the browser what the stand-in received. Never in production (checked).
 KEPLIVE_MAIL_VIEWER = env.flag("KEPLIVE_MAIL_VIEWER", default=ENVIRONMENT != "production")
 # Delivery: tries before a message is given up as failed, backoff 1, 2, 4… minutes up to the cap,
-# messages per worker run, and how long a message may stay "sending" before it is declared
-# interrupted (failed, outcome unknown: a person decides whether to send it again).
+# messages per worker run, and the lease: how long a message may stay "sending" (minutes, decimals
+# allowed) before its worker is taken for dead and the message is due again — sent again with the
+# same Message-ID (at least once, ADR 0013). Keep it well above one send (EMAIL_TIMEOUT per SMTP
+# step) so a live worker never loses its lease mid-send.
 KEPLIVE_OUTBOX_MAX_ATTEMPTS = env.integer("KEPLIVE_OUTBOX_MAX_ATTEMPTS", default=8)
-KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES = env.integer("KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES", default=60)
+KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES = env.number("KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES", default=60)
 KEPLIVE_OUTBOX_BATCH_SIZE = env.integer("KEPLIVE_OUTBOX_BATCH_SIZE", default=100)
-KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.integer(
-    "KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES", default=15
+KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.number(
+    "KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES", default=5
 )
 # After a commit that queued mail, ask the worker to deliver at once instead of at the next minute.
 KEPLIVE_OUTBOX_DELIVER_ON_COMMIT = env.flag("KEPLIVE_OUTBOX_DELIVER_ON_COMMIT", default=True)
