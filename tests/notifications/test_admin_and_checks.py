@@ -175,3 +175,17 @@ def test_staff_see_that_a_message_was_sent_again_after_an_interruption(staff_cli
     page = staff_client.get(reverse(CHANGELIST)).content.decode()
     assert "Διακοπείσες αποστολές" in page
     assert 'class="field-interruptions">1<' in page
+
+
+def test_production_warns_of_a_lease_shorter_than_a_slow_send(settings):
+    from keplive.notifications.checks import lease_outlasts_a_send
+
+    settings.ENVIRONMENT = "production"
+    settings.EMAIL_TIMEOUT = 30
+    settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = 5
+    assert lease_outlasts_a_send() == []
+    settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = 2
+    [warning] = lease_outlasts_a_send()
+    assert warning.id == "keplive.notifications.W005"
+    settings.ENVIRONMENT = "development"
+    assert lease_outlasts_a_send() == []
