@@ -190,6 +190,7 @@ def resume_expired_leases(model: type[Queued], *, now: dt.datetime, max_attempts
             "pk", "public_id", "claimed_at", "attempts"
         )
     )
+    outbox = "sms outbox" if model is SmsMessage else "outbox"
     resumed = 0
     for pk, public_id, claimed_at, attempts in expired:
         lapsed = model.objects.filter(pk=pk, status=Status.SENDING, claimed_at=claimed_at)
@@ -203,7 +204,7 @@ def resume_expired_leases(model: type[Queued], *, now: dt.datetime, max_attempts
             if changed:
                 logger.warning(
                     "%s: %s interrupted while sending after attempt %d; marked failed",
-                    model._meta.model_name,
+                    outbox,
                     public_id,
                     attempts,
                 )
@@ -217,7 +218,7 @@ def resume_expired_leases(model: type[Queued], *, now: dt.datetime, max_attempts
             if changed:
                 logger.warning(
                     "%s: %s interrupted while sending (attempt %d); due again",
-                    model._meta.model_name,
+                    outbox,
                     public_id,
                     attempts,
                 )
