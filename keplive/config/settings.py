@@ -206,6 +206,11 @@ if ENVIRONMENT == "production":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Client addresses come from REMOTE_ADDR unless a trusted proxy count is configured.
 KEPLIVE_TRUSTED_PROXIES = env.integer("KEPLIVE_TRUSTED_PROXIES", default=0)
+# The audit log's checkpoints are signed with this Ed25519 key (base64 of 32 bytes; make one
+# with `manage.py audit_signing_key`). Unset: derived from SECRET_KEY, refused in production.
+KEPLIVE_AUDIT_SIGNING_KEY = env.text("KEPLIVE_AUDIT_SIGNING_KEY", "")
+# Public keys (base64) of earlier signing keys, so their checkpoints still verify (ADR 0011).
+KEPLIVE_AUDIT_VERIFY_KEYS = env.words("KEPLIVE_AUDIT_VERIFY_KEYS")
 
 # --- Booking ----------------------------------------------------------------------------
 # How long a chosen time stays held while the citizen fills in the form.
