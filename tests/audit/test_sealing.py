@@ -302,3 +302,18 @@ def test_the_development_key_is_derived_from_the_secret_key(settings):
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789-abcdef"
     assert signing.key_id(signing.signing_key().public_key()) != first
     assert signing.uses_development_key()
+
+
+def test_the_verify_command_writes_english_and_leaves_the_language_as_it_was():
+    from django.utils import translation
+
+    [event] = record_events(1)
+    seal_audit_log()
+    allow_audit_tampering()
+    AuditEvent.objects.filter(pk=event.pk).update(object_id="ref-changed")
+    err = StringIO()
+    with translation.override("el"):
+        with pytest.raises(CommandError):
+            call_command("verify_audit_chain", stderr=err)
+        assert translation.get_language() == "el"
+    assert f"Event {event.pk} has been changed since it was recorded." in err.getvalue()

@@ -29,8 +29,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate("en")
-        report = audit_chain_report(expected=options["expect"])
+        # The problems are described in English here, like the rest of the output.
+        with translation.override("en"):
+            self._verify(expected=options["expect"])
+
+    def _verify(self, *, expected: tuple[int, str] | None) -> None:
+        report = audit_chain_report(expected=expected)
         if report.latest is not None:
             latest = report.latest
             self.stdout.write(
