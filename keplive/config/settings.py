@@ -219,6 +219,11 @@ if ENVIRONMENT == "production":
 KEPLIVE_TRUSTED_PROXIES = [
     proxy for proxy in env.words("KEPLIVE_TRUSTED_PROXIES") if proxy not in {"0", "none"}
 ]
+# The audit log's checkpoints are signed with this Ed25519 key (base64 of 32 bytes; make one
+# with `manage.py audit_signing_key`). Unset: derived from SECRET_KEY, refused in production.
+KEPLIVE_AUDIT_SIGNING_KEY = env.text("KEPLIVE_AUDIT_SIGNING_KEY", "")
+# Public keys (base64) of earlier signing keys, so their checkpoints still verify (ADR 0011).
+KEPLIVE_AUDIT_VERIFY_KEYS = env.words("KEPLIVE_AUDIT_VERIFY_KEYS")
 
 # --- Booking ----------------------------------------------------------------------------
 # How long a chosen time stays held while the citizen fills in the form.
