@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends sessions past their idle or absolute limit (ADR 0014), before OTP reads the user.
+    "keplive.config.session_timeout.SessionTimeout",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -235,6 +237,15 @@ SILENCED_SYSTEM_CHECKS = [] if KEPLIVE_HSTS_PRELOAD else ["security.W021"]
 KEPLIVE_TRUSTED_PROXIES = [
     proxy for proxy in env.words("KEPLIVE_TRUSTED_PROXIES") if proxy not in {"0", "none"}
 ]
+# Signed-in sessions (keplive/accounts/sessions.py, ADR 0014; OWASP ASVS 4.0.3 V3.3): staff are
+# signed out after 30 minutes without activity and 12 hours after signing in; citizens after 15
+# minutes without activity (a held time lasts 10) and 12 hours. The workspace's background poll
+# is not activity. Anonymous sessions (the TAXISnet login's state) last as long as the longest.
+KEPLIVE_STAFF_IDLE_MINUTES = env.integer("KEPLIVE_STAFF_IDLE_MINUTES", default=30)
+KEPLIVE_STAFF_ABSOLUTE_HOURS = env.integer("KEPLIVE_STAFF_ABSOLUTE_HOURS", default=12)
+KEPLIVE_CITIZEN_IDLE_MINUTES = env.integer("KEPLIVE_CITIZEN_IDLE_MINUTES", default=15)
+KEPLIVE_CITIZEN_ABSOLUTE_HOURS = env.integer("KEPLIVE_CITIZEN_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = max(KEPLIVE_STAFF_ABSOLUTE_HOURS, KEPLIVE_CITIZEN_ABSOLUTE_HOURS) * 3600
 
 # --- Booking ----------------------------------------------------------------------------
 # How long a chosen time stays held while the citizen fills in the form.
