@@ -151,6 +151,8 @@ AXES_CLIENT_IP_CALLABLE = "keplive.audit.origin.client_ip"
 KEPLIVE_ACCOUNT_FAILURE_LIMIT = env.integer("KEPLIVE_ACCOUNT_FAILURE_LIMIT", default=10)
 KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS = env.integer("KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS", default=60)
 OTP_TOTP_ISSUER = "KEPlive"
+# A staff member's TOTP secret is a credential: the Django admin never shows it (nor its QR code).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 CACHES = {

@@ -59,11 +59,11 @@ def citizen_client(client: Client) -> Client:
 
 def test_staff_stay_signed_in_just_under_thirty_idle_minutes(employee_client):
     set_clocks(employee_client, signed_in_ago=minutes(29), active_ago=minutes(29))
+    started = int(timezone.now().timestamp())
     assert employee_client.get("/workspace/").status_code == 200
     assert signed_in(employee_client)
     # ... and that request was activity: the idle clock starts again.
-    seen = employee_client.session[sessions.SEEN_AT]
-    assert abs(seen - timezone.now().timestamp()) < 5
+    assert employee_client.session[sessions.SEEN_AT] >= started
 
 
 def test_staff_idle_for_thirty_minutes_are_signed_out_and_told_why_in_greek(employee_client):
@@ -222,8 +222,9 @@ def test_signing_in_again_restarts_the_clocks(client):
     user = EmployeeFactory().user
     login_staff(client, user)
     set_clocks(client, signed_in_ago=dt.timedelta(hours=11), active_ago=minutes(1))
+    started = int(timezone.now().timestamp())
     login_staff(client, user)
-    assert abs(client.session[sessions.LOGIN_AT] - timezone.now().timestamp()) < 5
+    assert client.session[sessions.LOGIN_AT] >= started
 
 
 def test_a_session_from_before_the_clocks_is_stamped_on_its_next_request(employee_client):

@@ -94,6 +94,23 @@ def test_every_url_answers_with_a_strict_content_security_policy(who, settings):
 
 
 @pytest.mark.django_db
+def test_the_admin_never_shows_a_staff_members_totp_secret():
+    # The walk above found django-otp's admin pages answering 500 for a device that does not
+    # exist; they now refuse, for any device: the secret is a credential.
+    from tests.staff import totp_device
+
+    administrator = _client_for("administrator")
+    device = totp_device(UserFactory(role=Role.EMPLOYEE))
+    for pk in (device.pk, device.pk + 1000):
+        for view in ("config", "qrcode"):
+            response = administrator.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/")
+            assert response.status_code == 403, (pk, view)
+    change = administrator.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()
+
+
+@pytest.mark.django_db
 def test_the_pages_people_use_carry_the_policy_when_they_render(client):
     for page in ("/", "/services/", "/manual/", "/privacy/", "/municipalities/join/"):
         response = client.get(page)
