@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-
 from dataclasses import dataclass
 
 from django.conf import settings

@@ -10,6 +10,7 @@ from keplive.catalogue.models import Category
 from keplive.catalogue.selectors import categories, services_in
 from keplive.directory.models import Municipality
 from keplive.directory.selectors import participating_municipalities
+from keplive.portal.allowance import allowance_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "categories": all_categories,
             "window_start": f"{first.window_start:%H:%M}" if first else "08:00",
             "window_end": f"{first.window_end:%H:%M}" if first else "14:30",
+            "allowance": allowance_for(request),
         },
     )
 

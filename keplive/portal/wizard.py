@@ -58,6 +58,7 @@ from keplive.catalogue.models import Category, Service
 from keplive.catalogue.selectors import categories, normalise_for_search, services_in
 from keplive.directory.models import Kep, Municipality
 from keplive.directory.selectors import bookable_keps, participating_municipalities
+from keplive.portal.allowance import allowance_for, within_booking_limit
 from keplive.portal.appointments import citizen_required
 from keplive.portal.calendar import (
     day_label,
@@ -149,11 +150,12 @@ def _day_url(category: Category, service: Service, kep: Kep, day: dt.date) -> st
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_category(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "category.html",
-        {"categories": categories()},
+        {"categories": categories(), "allowance": allowance_for(request)},
         step=1,
         back_url=reverse("portal:home"),
     )
@@ -165,6 +167,7 @@ def choose_category(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_service(request: HttpRequest, category: int) -> HttpResponse:
     chosen = _category(category)
     if chosen is None:
@@ -238,6 +241,7 @@ def _matches(kep: Kep, words: list[str]) -> bool:
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_kep(request: HttpRequest, category: int, service: int) -> HttpResponse:
     chosen = _category(category)
     chosen_service = _service(chosen, service) if chosen is not None else None
@@ -331,6 +335,7 @@ def _parse_time(raw: str) -> dt.datetime | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @citizen_required
+@within_booking_limit
 def choose_time(request: HttpRequest, category: int, service: int, kep: str) -> HttpResponse:
     chosen = _category(category)
     chosen_service = _service(chosen, service) if chosen is not None else None
