@@ -119,3 +119,26 @@ def test_the_booking_limit_is_told_on_the_home_page_and_step_1(page, server, sta
         assert page.url.endswith("/appointments/")
     finally:
         _delete(stack, made)
+
+
+# --- Item 2: the gov.gr deep link on the home page ----------------------------------------------
+
+
+def test_the_gov_gr_deep_link_on_the_home_page_leads_to_the_category_after_login(page, server):
+    # Not logged in: through TAXISnet, and on to category 2.
+    page.goto(server + "/?category=2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ΜΑΡΙΑ ΠΑΠΑΔΟΠΟΥΛΟΥ").click()
+    assert page.url == server + "/book/2/"
+    assert_accessible(page)
+    # Logged in: straight there, for both forms of the link.
+    page.goto(server + "/?category=3")
+    assert page.url == server + "/book/3/"
+    page.goto(server + "/login/?category=4")
+    assert page.url == server + "/book/4/"
+    # Anything else is the plain home page.
+    for bad in ("99", "abc", "", "1x", "0001"):
+        response = page.goto(f"{server}/?category={bad}")
+        assert response.status == 200
+        assert page.url.startswith(server + "/?")
+        assert page.locator("#category-1").count() == 1
