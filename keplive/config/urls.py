@@ -15,3 +15,9 @@ urlpatterns = [
     path("dev/codes/", include("keplive.accounts.devcodes")),
     path("dev/sms/", include("keplive.notifications.smsbox")),
 ]
+
+# Error pages in the site's layout and the visitor's language (keplive.portal.errors, ADR 0019).
+handler400 = "keplive.portal.errors.bad_request"
+handler403 = "keplive.portal.errors.permission_denied"
+handler404 = "keplive.portal.errors.page_not_found"
+handler500 = "keplive.portal.errors.server_error"

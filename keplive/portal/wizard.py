@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keplive.accounts.models import Citizen
+from keplive.accounts.models import Citizen, User
 from keplive.audit.origin import request_origin
 from keplive.booking import services
 from keplive.booking.declarations import InvalidDeclaration
@@ -578,6 +578,47 @@ def details(request: HttpRequest, hold: uuid.UUID) -> HttpResponse:
         step=5,
         back_url=context["change_time_url"],
         status=status,
+    )
+
+
+def redisplay_expired_details(request: HttpRequest, hold: uuid.UUID) -> HttpResponse | None:
+    """The details form sent with an expired CSRF token (keplive.portal.errors): the same page
+    again, with what was typed and a fresh token, and a message to send it once more. What was
+    posted is only shown back, never validated, kept or acted on. None when the page is not
+    the logged-in citizen's own hold (the generic page is shown then)."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_citizen and hasattr(user, "citizen")):
+        return None
+    appointment = _own_appointment(request, hold)
+    if appointment is None or appointment.status not in (Status.HELD, Status.RELEASED):
+        return None
+    typed = {
+        name: (values[0] if len(values) == 1 else values)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "alternative")
+    }
+    now = timezone.now()
+    form = _declaration_form(
+        data=None,
+        category=appointment.category,
+        service=appointment.service,
+        initial=_initial(_citizen(request)) | typed,
+    )
+    context = _details_context(appointment, now) | {
+        "form": form,
+        "message": _(
+            "For your security, the form had expired and was not sent: nothing was saved. "
+            "Check your details below and press the button again."
+        ),
+        "alternatives": [],
+    }
+    return _page(
+        request,
+        "details.html",
+        context,
+        step=5,
+        back_url=context["change_time_url"],
+        status=403,
     )
 
 

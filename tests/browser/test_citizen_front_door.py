@@ -142,3 +142,124 @@ def test_the_gov_gr_deep_link_on_the_home_page_leads_to_the_category_after_login
         assert response.status == 200
         assert page.url.startswith(server + "/?")
         assert page.locator("#category-1").count() == 1
+
+
+# --- Item 3: failures inside the design ----------------------------------------------------------
+
+
+def _in_the_layout(page, lang: str, *, home_link: bool = True) -> None:  # type: ignore[no-untyped-def]
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("header.govgr-header").count() == 1
+    assert page.locator("footer.govgr-footer").count() == 1
+    assert page.locator("main h1").count() == 1
+    assert page.locator("main a[href]").count() >= 1, "a way back"
+    if home_link:
+        assert page.locator("main a[href='/']").count() >= 1, "a way back home"
+    assert "Django" not in page.content()
+
+
+# What the browser stack can show: it runs with DEBUG on, as `make run` does, where Django keeps
+# its technical 404 and 500 pages for the developer; those handlers are tested with DEBUG off in
+# tests/portal/test_error_pages.py.
+ERRORS = {
+    # path: (status, Greek title, English title)
+    "/book/?x=%00": (
+        400,
+        "Το αίτημα δεν ήταν δυνατό να διαβαστεί",
+        "The request could not be understood",
+    ),
+    "/call/not-a-token/": (
+        410,
+        "Αυτός ο σύνδεσμος δεν λειτουργεί πια",
+        "This link no longer works",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["el", "en"])
+def test_error_pages_are_in_the_layout_and_the_citizen_language(browser, server, lang):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    if lang == "en":
+        context.add_cookies([{"name": "django_language", "value": "en", "url": server}])
+    page = context.new_page()
+    try:
+        for path, (status, greek, english) in ERRORS.items():
+            response = page.goto(server + path)
+            assert response.status == status, path
+            _in_the_layout(page, lang, home_link=status != 410)
+            assert page.locator("main h1").inner_text() == (greek if lang == "el" else english)
+            screenshot(page, f"error-{status}-{lang}")
+            assert_accessible(page)
+        # An expired form anywhere: the site's page, in the language, with the form to reopen.
+        page.goto(server + "/services/")
+        context.clear_cookies()
+        if lang == "en":
+            context.add_cookies([{"name": "django_language", "value": "en", "url": server}])
+        switch = page.locator("form.kl-language button")
+        with page.expect_navigation():
+            switch.click()
+        assert page.locator("main h1").inner_text() == (
+            "Η φόρμα δεν ήταν δυνατό να σταλεί" if lang == "el" else "The form could not be sent"
+        )
+        _in_the_layout(page, lang)
+        assert page.locator("main a[href='/i18n/setlang/']").count() == 1
+        screenshot(page, f"error-csrf-{lang}")
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_an_expired_booking_form_comes_back_with_what_was_typed(page, server, stack):
+    page.goto(server + "/login/?category=1")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ΜΑΡΙΑ ΠΑΠΑΔΟΠΟΥΛΟΥ").click()
+    with page.expect_navigation():
+        page.locator(".kl-services a").first.click()
+    with page.expect_navigation():
+        page.locator(".kl-earliest a").first.click()
+    with page.expect_navigation():
+        page.locator(".kl-time").first.click()
+    assert "/book/details/" in page.url
+    typed = {
+        "#id_email": "maria.expired@example.gr",
+        "#id_mobile_phone": "6912345670",
+        "#id_postal_address": "Αιόλου 5, 10551 Αθήνα",
+        "#id_id_card_number": "ΑΚ654321",
+        "#id_subject": "Η φόρμα έμεινε ανοιχτή πολλή ώρα",
+    }
+    for selector, value in typed.items():
+        page.fill(selector, value)
+    page.check("#id_consent")
+    # The token goes stale (the page stayed open while the session's token changed).
+    page.evaluate(
+        "document.querySelectorAll('input[name=csrfmiddlewaretoken]')"
+        ".forEach((input) => { input.value = 'x'.repeat(64); })"
+    )
+    confirm = page.get_by_role("button", name="Επιβεβαίωση του ραντεβού")
+    with page.expect_navigation() as navigation:
+        confirm.click()
+    assert navigation.value.status == 403
+    assert "/book/details/" in page.url
+    assert "η φόρμα είχε λήξει" in page.locator("#time-problem").inner_text()
+    for selector, value in typed.items():
+        assert page.input_value(selector) == value, selector
+    _in_the_layout(page, "el", home_link=False)
+    assert page.locator("main a.govgr-back-link").count() == 1
+    screenshot(page, "error-csrf-booking-details")
+    assert_accessible(page)
+    # Nothing was booked by the refused post; the fresh token lets the same form through.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Επιβεβαίωση του ραντεβού").click()
+    assert "/book/done/" in page.url
+    reference = page.url.rstrip("/").rsplit("/", 1)[1]
+    run_in_server(
+        stack,
+        f"""
+import json
+from keplive.booking.models import Appointment
+appointment = Appointment.objects.get(reference="{reference}")
+assert appointment.details.email == "maria.expired@example.gr"
+appointment.delete()
+print(json.dumps("ok"))
+""",
+    )
