@@ -701,6 +701,10 @@ def done(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
             "appointment": appointment,
             "time_label": time_label(appointment.starts_at),
             "appointment_url": reverse("portal:appointment", args=[str(appointment.reference)]),
+            "reschedule_url": reverse(
+                "portal:appointment_reschedule", args=[str(appointment.reference)]
+            ),
+            "cancel_url": reverse("portal:appointment_cancel", args=[str(appointment.reference)]),
             "book_url": reverse("portal:book"),
             "day": local_date(appointment.starts_at),
         },

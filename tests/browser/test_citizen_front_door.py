@@ -263,3 +263,53 @@ appointment.delete()
 print(json.dumps("ok"))
 """,
     )
+
+
+# --- Item 4: after booking, the management screen ------------------------------------------------
+
+
+def test_the_confirmation_shows_the_email_and_the_three_actions(page, server, stack):
+    page.goto(server + "/login/?category=1")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ΜΑΡΙΑ ΠΑΠΑΔΟΠΟΥΛΟΥ").click()
+    with page.expect_navigation():
+        page.locator(".kl-services a").first.click()
+    with page.expect_navigation():
+        page.locator(".kl-earliest a").first.click()
+    with page.expect_navigation():
+        page.locator(".kl-time").first.click()
+    page.fill("#id_email", "maria.confirm@example.gr")
+    page.fill("#id_mobile_phone", "6912345671")
+    page.fill("#id_postal_address", "Ερμού 10, 10563 Αθήνα")
+    page.fill("#id_id_card_number", "ΑΒ123456")
+    page.fill("#id_subject", "Πιστοποιητικό οικογενειακής κατάστασης")
+    page.check("#id_consent")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Επιβεβαίωση του ραντεβού").click()
+    assert "/book/done/" in page.url
+    reference = page.url.rstrip("/").rsplit("/", 1)[1]
+    try:
+        assert "maria.confirm@example.gr" in page.locator("#confirmation-email").inner_text()
+        actions = page.locator(".kl-manage-actions")
+        expected = {
+            "Προγραμματισμός εκ νέου": f"/appointments/{reference}/reschedule/",
+            "Ακύρωση κράτησης": f"/appointments/{reference}/cancel/",
+            "Νέα κράτηση": "/book/",
+        }
+        for name, href in expected.items():
+            assert actions.get_by_role("link", name=name, exact=True).get_attribute("href") == href
+        screenshot(page, "booking-done-actions")
+        assert_accessible(page)
+        with page.expect_navigation():
+            actions.get_by_role("link", name="Ακύρωση κράτησης").click()
+        assert page.url.endswith(f"/appointments/{reference}/cancel/")
+    finally:
+        run_in_server(
+            stack,
+            f"""
+import json
+from keplive.booking.models import Appointment
+Appointment.objects.filter(reference="{reference}").delete()
+print(json.dumps("ok"))
+""",
+        )
