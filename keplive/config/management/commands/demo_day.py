@@ -71,7 +71,7 @@ class Command(BaseCommand):
         information = service_of(CategoryKind.INFORMATION, municipality=None)
         disability = service_of(CategoryKind.DISABILITY, municipality=None)
         municipal = service_of(CategoryKind.MUNICIPAL, municipality=employee.kep.municipality)
-        plan = [
+        plan: list[tuple[tuple[Category, Service | None], dt.datetime, dict[str, Any]]] = [
             (information, now + dt.timedelta(minutes=16), {"person": MARIA}),
             (
                 information,
