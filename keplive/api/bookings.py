@@ -56,6 +56,35 @@ class CitizenSession(SessionAuth):
 
 router = Router(tags=["bookings"], auth=CitizenSession())
 
+# OpenAPI links: where the reference an answer gives goes next (integrators, and the stateful
+# phase of the contract test, follow them).
+REFERENCE = "$response.body#/reference"
+
+
+def _follow_reference(*operations: str) -> dict[str, dict[str, Any]]:
+    return {
+        "".join(word.title() for word in operation.split("_")): {
+            "operationId": f"keplive_api_bookings_{operation}",
+            "parameters": {"path.reference": REFERENCE},
+        }
+        for operation in operations
+    }
+
+
+HOLD_LINKS = {
+    **_follow_reference("delete_hold"),
+    "BookTheHold": {
+        "operationId": "keplive_api_bookings_create_booking",
+        "requestBody": {"hold": REFERENCE},
+        "description": "Book the held time: the hold's reference as `hold`.",
+    },
+}
+BOOKING_LINKS = _follow_reference("get_booking", "reschedule_booking", "cancel_booking")
+
+
+def _links(status: int, links: dict[str, Any]) -> dict[str, Any]:
+    return {"responses": {status: {"links": links}}}
+
 
 def _citizen(request: HttpRequest) -> Citizen:
     citizen = request.auth  # type: ignore[attr-defined]
@@ -68,6 +97,7 @@ def _citizen(request: HttpRequest) -> Citizen:
     "/holds",
     response={201: HoldOut, **errors(401, 403, 404, 409, 422)},
     summary="Hold a free time for a few minutes",
+    openapi_extra=_links(201, HOLD_LINKS),
 )
 def create_hold(request: HttpRequest, payload: SlotRequest) -> Status[HoldOut]:
     hold = services.hold_slot(
@@ -108,6 +138,7 @@ def _declaration(details: DeclarationIn | None) -> Declaration | None:
     "/bookings",
     response={201: BookingOut, **errors(401, 403, 404, 409, 422)},
     summary="Book: confirm a hold, or book a time directly",
+    openapi_extra=_links(201, BOOKING_LINKS),
 )
 def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[BookingOut]:
     citizen, now = _citizen(request), timezone.now()
@@ -158,6 +189,7 @@ def list_bookings(request: HttpRequest) -> list[BookingOut]:
     "/bookings/{reference}",
     response={200: BookingOut, **errors(401, 404, 422)},
     summary="One of my appointments",
+    openapi_extra=_links(200, BOOKING_LINKS),
 )
 def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
     appointment = appointment_for_citizen(
@@ -172,6 +204,7 @@ def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
     "/bookings/{reference}/reschedule",
     response={200: BookingOut, **errors(401, 403, 404, 409, 422)},
     summary="Move my appointment to another free time at the same KEP",
+    openapi_extra=_links(200, BOOKING_LINKS),
 )
 def reschedule_booking(
     request: HttpRequest, reference: UUID, payload: RescheduleRequest
