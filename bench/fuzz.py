@@ -5,7 +5,7 @@
 The same schemathesis run as ``tests/api/test_contract.py`` (``tests/api/contract.py``: every
 operation, every phase — examples, coverage, fuzzing, stateful — and every check, against the
 real ASGI application in this process), with more generated cases per operation
-(``--max-examples``, 175 by default against the test's 10: about 9,000 requests), once
+(``--max-examples``, 225 by default against the test's 10: about 9,500 requests), once
 anonymously and once as a logged-in citizen. It prints the requests the application answered
 (checks' own follow-up requests included) by status, the server errors (5xx) and the
 contract failures (distinct: operation, check, kind), and writes them to var/bench-fuzz.json.
@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--max-examples", type=int, default=175, help="per operation and phase")
+    parser.add_argument("--max-examples", type=int, default=225, help="per operation and phase")
     parser.add_argument("--seed", type=int, default=None, help="default: the test suite's")
     parser.add_argument("--fuzz-db", default="keplive_fuzz")
     parser.add_argument("--output", default=str(ROOT / "var" / "bench-fuzz.json"))
