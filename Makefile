@@ -63,6 +63,7 @@ test: lint test-sqlite test-postgres test-browser
 bench: install
 	scripts/ensure-services postgres
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/fuzz.py
 	$(PY) bench/calls.py
 	scripts/ensure-services chromium
 	$(PY) bench/call_media.py

@@ -24,7 +24,7 @@ def _in_the_layout(text: str, lang: str) -> None:
 def test_the_handlers_are_the_site_s():
     assert urls.handler400 == "keplive.portal.errors.bad_request"
     assert urls.handler403 == "keplive.portal.errors.permission_denied"
-    assert urls.handler404 == "keplive.portal.errors.page_not_found"
+    assert urls.handler404 is urls.not_found  # JSON under /api/, the site's page elsewhere
     assert urls.handler500 == "keplive.portal.errors.server_error"
 
 
