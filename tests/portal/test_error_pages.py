@@ -84,3 +84,11 @@ def test_an_expired_form_is_refused_in_the_layout_with_the_form_to_reopen():
     _in_the_layout(text, "en")
     assert "The form could not be sent" in text
     assert 'href="/i18n/setlang/"' in text
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_its_json_404(client):
+    response = client.get("/api/v1/no/such/operation/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/")
+    assert response.json()["code"] == "not_found"
