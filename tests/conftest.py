@@ -41,6 +41,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def greek_by_default() -> None:
+    """Each test starts in Greek, the site's language. A request leaves its language active in
+    the thread (the locale middleware activates it and nothing resets it), so a test that asked
+    for English would otherwise leave English to the next test run in the same process."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Each test starts with an empty cache, so no cached directory data leaks between tests."""
     from django.core.cache import cache
