@@ -37,6 +37,7 @@ from keplive.booking.links import (
 from keplive.booking.models import Appointment, Status
 from keplive.calls import selectors, services
 from keplive.calls.exceptions import CallEnded, CallError
+from keplive.calls.groups import group_name
 from keplive.calls.ice import ice_servers
 from keplive.calls.models import Call, CallState, Role
 from keplive.calls.services import LINK_OVERRUN
@@ -74,10 +75,6 @@ class Refused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def group_name(call_id: int) -> str:
-    return f"call.{call_id}"
 
 
 # --- Database access (synchronous, run in a thread) ---------------------------------------

@@ -248,6 +248,15 @@ def test_the_interpreter_joins_as_a_third_peer(server, stack, open_page):
     media_flows(interpreter, "citizen")
     media_flows(citizen, "interpreter")
     media_flows(employee, "interpreter")
+    # Circular 002: while the interpreter is in, the citizen's camera stays on, and the
+    # employee's page says why its buttons cannot turn it off.
+    camera_off = employee.locator("#call-citizen-camera")
+    wait_until(camera_off.is_disabled, what="the citizen-camera button to be disabled")
+    assert employee.locator("#call-audio-only").is_disabled()
+    reason = employee.locator("#call-interpreter-camera-reason")
+    assert reason.is_visible()
+    assert camera_off.get_attribute("aria-describedby") == "call-interpreter-camera-reason"
+    assert "κάμερα" in reason.inner_text()
     screenshot(interpreter, "call-interpreter")
     assert axe_violations(interpreter) == []
 
@@ -287,3 +296,93 @@ def test_a_dropped_connection_reconnects_and_media_resumes(server, stack, open_p
     assert citizen.evaluate("window.keplive.state.admitted")
     media_flows(employee, "citizen")
     media_flows(citizen, "employee")
+
+
+# Records every value an element's attribute (or its text) takes, as the page shows it.
+WATCH = """([name, selector, attribute]) => {
+    window.__seen = window.__seen || {};
+    const el = document.querySelector(selector);
+    const read = () => attribute === "text" ? el.textContent.trim() : el.getAttribute(attribute);
+    const seen = (window.__seen[name] = [read()]);
+    new MutationObserver(() => {
+        const value = read();
+        if (value !== seen[seen.length - 1]) seen.push(value);
+    }).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+}"""
+
+
+def seen(page: Any, name: str) -> list[Any]:
+    return list(page.evaluate("(name) => window.__seen[name]", name))
+
+
+def pressed(page: Any, selector: str) -> bool:
+    return page.locator(selector).get_attribute("aria-pressed") == "true"
+
+
+def test_every_button_pressed_as_fast_as_possible_shows_on_both_sides(server, stack, open_page):
+    """Issue 15, item 3: no state change is lost, however fast the employee presses."""
+    data = create_appointment(stack)
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page(width=390, height=844)
+    citizen.goto(f"{server}/call/{data['join']}/")
+    employee.evaluate(WATCH, ["audio", "#call-audio-only", "aria-pressed"])
+    employee.evaluate(WATCH, ["camera", "#call-citizen-camera", "aria-pressed"])
+    # The registry check within a second of admitting (the 1-in-8 failure of the issue).
+    admit(employee, "citizen")
+    employee.locator("#call-registry-check").click()
+    wait_until(
+        lambda: (
+            employee.locator("#call-registry-outcome").get_attribute("data-outcome")
+            in ("ok", "bad")
+        ),
+        timeout=10,
+        what="the registry outcome at the employee",
+    )
+    citizen.locator("#call-stage").wait_for(state="visible")
+
+    # Every other button, each pressed the moment the page lets it be pressed.
+    presses = [
+        "#call-identity-yes",
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-citizen-camera",
+        "#call-audio-only",
+    ]
+    for selector in presses:
+        employee.locator(selector).click()
+    loop_presses = [
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-citizen-camera",
+        "#call-audio-only",
+        "#call-audio-only",
+        "#call-citizen-camera",
+    ]
+    for loop in range(5):
+        for selector in loop_presses:
+            employee.locator(selector).click()
+        presses += loop_presses
+        audio = presses.count("#call-audio-only") % 2 == 1
+        camera = presses.count("#call-citizen-camera") % 2 == 1
+
+        def both_sides_show(audio: bool = audio, camera: bool = camera) -> bool:
+            return (
+                pressed(employee, "#call-audio-only") == audio
+                and pressed(employee, "#call-citizen-camera") == camera
+                and employee.locator("#call-audio-only-note").is_visible() == audio
+                and citizen.locator("#call-audio-only-note").is_visible() == audio
+                and citizen.locator("#call-camera-blocked-note").is_visible() == camera
+            )
+
+        wait_until(both_sides_show, timeout=10, what=f"both sides to show loop {loop + 1}")
+
+    assert employee.locator("#call-state").inner_text() in ("Σε κλήση", "In call")
+    assert pressed(employee, "#call-identity-yes")
+    assert employee.locator("#call-identity-confirmed").inner_text() != ""
+    # Each press's result showed at the employee, in order: none was swallowed.
+    for name, selector in (("audio", "#call-audio-only"), ("camera", "#call-citizen-camera")):
+        expected = [["false", "true"][i % 2] for i in range(presses.count(selector) + 1)]
+        assert seen(employee, name) == expected
+

@@ -374,6 +374,61 @@ def test_the_employee_switches_the_citizen_camera_off():
     run(scenario)
 
 
+def test_the_citizen_camera_cannot_be_turned_off_while_the_interpreter_is_in():
+    appointment = make_appointment(category_number=3, interpreter="sign_language")
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        interpreter = await socket(appointment, link=interpreter_token(appointment))
+        await connect(interpreter)
+        await interpreter.send_json_to({"type": "knock"})
+        await next_of(employee, "knock")
+        await employee.send_json_to({"type": "admit", "role": "interpreter"})
+        snapshot = await next_of(interpreter, "snapshot")
+        while not snapshot["you"]["admitted"]:
+            snapshot = await next_of(interpreter, "snapshot")
+        await drain(employee)
+        await employee.send_json_to({"type": "camera", "blocked": True})
+        error = await next_of(employee, "error")
+        assert error["code"] == "invalid_state"
+        assert "διερμηνέας" in error["message"] or "interpreter" in error["message"]
+        assert not (await latest_snapshot(employee))["citizen_camera_blocked"]
+        assert not (await latest_snapshot(citizen))["citizen_camera_blocked"]
+        for ws in (employee, citizen, interpreter):
+            await ws.disconnect()
+
+    run(scenario)
+    assert not Call.objects.get(appointment=appointment).citizen_camera_blocked
+    assert not AuditEvent.objects.filter(action="call.camera_blocked").exists()
+
+
+def test_the_registry_outcome_reaches_both_sides_without_asking():
+    """The registry check is an HTTP POST: once its outcome is stored, every connection of the
+    call gets a snapshot, so no page depends on asking for one (issue 15, item 3)."""
+    appointment = make_appointment()
+    client = Client()
+    login_staff(client, appointment.employee.user)
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await drain(employee)
+        await drain(citizen)
+        response = await sync_to_async(client.post)(
+            f"/workspace/calls/{appointment.reference}/registry-check/"
+        )
+        assert response.status_code == 200
+        # No sync sent: the snapshots come by themselves.
+        snapshot = await next_of(employee, "snapshot")
+        assert snapshot["identity"]["registry"]["verified"] is True
+        after = await next_of(citizen, "snapshot")
+        assert "identity" not in after  # the citizen learns of the change, not its content
+        assert after["version"] == snapshot["version"]
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
 def test_chat_is_relayed_but_never_stored_or_logged(caplog):
     appointment = make_appointment()
     secret = "Ο αριθμός μου είναι 6987654321-unique-chat-text"
