@@ -386,3 +386,13 @@ def test_every_button_pressed_as_fast_as_possible_shows_on_both_sides(server, st
         expected = [["false", "true"][i % 2] for i in range(presses.count(selector) + 1)]
         assert seen(employee, name) == expected
 
+
+def test_the_employee_sees_only_the_employee_controls(server, stack, open_page):
+    """Issue 15, item 2: the rear camera is for the citizen's document, not for the employee."""
+    employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
+    employee.locator("#call-stage").wait_for(state="visible")
+    assert employee.locator("#call-toggle-mic").is_visible()
+    assert employee.locator("#call-switch-camera").count() == 0
+    assert "Πίσω κάμερα" not in employee.locator("#call").inner_text()
+    assert "rear camera" not in employee.locator("#call").inner_text()
+    assert citizen.locator("#call-switch-camera").is_visible()
