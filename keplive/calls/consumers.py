@@ -394,6 +394,8 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             "at": timezone.now().isoformat(timespec="seconds"),
         }
         await self._group({"type": "call.relay", "to": "admitted", "message": chat})
+        # The echo tells the sender's page the message went out (its pending mark goes).
+        await self._send(chat)
 
     async def _on_resolution(self, message: dict[str, Any]) -> None:
         width, height = message.get("width"), message.get("height")

@@ -8,6 +8,7 @@ loopback: the tests read RTCPeerConnection.getStats() through the page's test ho
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -396,3 +397,45 @@ def test_the_employee_sees_only_the_employee_controls(server, stack, open_page):
     assert "Πίσω κάμερα" not in employee.locator("#call").inner_text()
     assert "rear camera" not in employee.locator("#call").inner_text()
     assert citizen.locator("#call-switch-camera").is_visible()
+
+
+def test_the_chat_marks_delivery_says_its_limit_and_uses_24_hour_times(server, stack, open_page):
+    """Issue 15, item 5."""
+    employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
+    for page in (employee, citizen):
+        page.locator("#call-chat").wait_for(state="visible")
+        # An empty chat says so in words; the list is no box that looks like a field.
+        assert page.locator("#call-chat-empty").is_visible()
+        assert page.locator("#call-chat-list").evaluate(
+            "(el) => getComputedStyle(el).borderTopStyle"
+        ) in ("none", "hidden")
+        limit = page.locator("#call-chat-limit")
+        assert "1000" in limit.inner_text()
+        assert page.locator("#call-chat-input").get_attribute("aria-describedby") == (
+            "call-chat-limit"
+        )
+    citizen.fill("#call-chat-input", "Καλησπέρα, σας ακούω.")
+    assert "979" in citizen.locator("#call-chat-limit").inner_text()
+    citizen.locator("#call-chat-send").click()
+    employee.locator("#call-chat-list", has_text="Καλησπέρα, σας ακούω.").wait_for()
+    # Delivered: the citizen's own message loses its pending mark.
+    wait_until(
+        lambda: citizen.locator(".kl-chat__item--pending").count() == 0,
+        timeout=10,
+        what="the citizen's message to lose its pending mark",
+    )
+    employee.fill("#call-chat-input", "Καλησπέρα σας.")
+    employee.locator("#call-chat-send").click()
+    citizen.locator("#call-chat-list", has_text="Καλησπέρα σας.").wait_for()
+    wait_until(
+        lambda: employee.locator(".kl-chat__item--pending").count() == 0,
+        timeout=10,
+        what="the employee's message to lose its pending mark",
+    )
+    for page in (employee, citizen):
+        assert page.locator("#call-chat-empty").is_hidden()
+        stamps = page.locator(".kl-chat__who").all_inner_texts()
+        assert len(stamps) == 2
+        for stamp in stamps:
+            assert re.search(r"· ([01]\d|2[0-3]):[0-5]\d$", stamp), stamp
+    screenshot(citizen, "call-citizen-chat")

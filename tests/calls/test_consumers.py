@@ -155,6 +155,11 @@ def test_knock_admit_signal_chat_and_end():
         chat = await next_of(citizen, "chat")
         assert chat["text"] == "Καλημέρα σας"
         assert chat["from"] == "employee"
+        # The sender gets the same message back: its page knows it went out.
+        echo = await next_of(employee, "chat")
+        assert {k: v for k, v in echo.items() if k != "seq"} == {
+            k: v for k, v in chat.items() if k != "seq"
+        }
         await employee.send_json_to({"type": "end"})
         assert (await next_of(citizen, "ended"))["type"] == "ended"
         assert await closed_with(citizen) == 4409
@@ -193,7 +198,12 @@ def test_nothing_of_the_call_reaches_a_citizen_before_admission():
         received = await drain(citizen)
         assert not [m for m in received if m["type"] in ("signal", "chat", "resolution")]
         assert all(m.get("participants", []) == [] for m in received if m["type"] == "snapshot")
-        assert not [m for m in await drain(employee) if m["type"] in ("signal", "chat")]
+        # Only the employee's own echo: nothing the waiting citizen sent.
+        assert not [
+            m
+            for m in await drain(employee)
+            if m["type"] == "signal" or (m["type"] == "chat" and m["from"] != "employee")
+        ]
         await employee.disconnect()
         await citizen.disconnect()
 

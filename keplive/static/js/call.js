@@ -789,7 +789,8 @@ function chatTime(at) {
   const d = at ? new Date(at) : new Date();
   if (Number.isNaN(d.getTime())) return "";
   // Greek time, as everywhere in KEPlive, whatever the device's own time zone.
-  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Athens" });
+  // 24-hour time (14:05), never "02:05 μ.μ.".
+  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Athens" });
 }
 function addChatLine(from, text, at) {
   const list = $("#call-chat-list");
@@ -804,16 +805,32 @@ function addChatLine(from, text, at) {
   body.textContent = text;
   li.append(who, body);
   list.append(li);
+  show(list, true);
+  show($("#call-chat-empty"), false);
   list.scrollTop = list.scrollHeight;
   return li;
 }
 function onChat(msg) {
   if (typeof msg.text !== "string") return;
   if (msg.from === ROLE) {
+    // The server's echo: our message went out. It loses its pending mark and takes the
+    // server's time.
     const i = pendingChat.findIndex((p) => p.text === msg.text);
-    if (i >= 0) { pendingChat[i].li.classList.remove("kl-chat__item--pending"); pendingChat.splice(i, 1); return; }
+    if (i >= 0) {
+      const { li } = pendingChat[i];
+      pendingChat.splice(i, 1);
+      li.classList.remove("kl-chat__item--pending");
+      li.removeAttribute("aria-busy");
+      const who = li.querySelector(".kl-chat__who");
+      if (who) who.textContent = `${t("chat_you")} · ${chatTime(msg.at)}`;
+      return;
+    }
   }
   addChatLine(msg.from, msg.text, msg.at);
+}
+function updateChatCount() {
+  const input = $("#call-chat-input");
+  if (input) setText("#call-chat-count", t("chat_characters_left", { count: 1000 - input.value.length }));
 }
 function setupChat() {
   const form = $("#call-chat-form");
@@ -826,10 +843,13 @@ function setupChat() {
     if (text.length > 1000) { showError(t("chat_too_long")); return; }
     if (!send({ type: "chat", text })) { showError(t("chat_offline")); return; }
     const li = addChatLine(ROLE, text, null);
-    if (li) { li.classList.add("kl-chat__item--pending"); pendingChat.push({ text, li }); }
+    if (li) { li.classList.add("kl-chat__item--pending"); li.setAttribute("aria-busy", "true"); pendingChat.push({ text, li }); }
     input.value = "";
+    updateChatCount();
     input.focus();
   });
+  $("#call-chat-input")?.addEventListener("input", updateChatCount);
+  updateChatCount();
 }
 
 // ---- Employee: lobby, identity, call controls ------------------------------------------------------
