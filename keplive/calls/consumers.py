@@ -37,6 +37,7 @@ from keplive.booking.links import (
 from keplive.booking.models import Appointment, Status
 from keplive.calls import selectors, services
 from keplive.calls.exceptions import CallEnded, CallError
+from keplive.calls.groups import group_name
 from keplive.calls.ice import ice_servers
 from keplive.calls.models import Call, CallState, Role
 from keplive.calls.services import LINK_OVERRUN
@@ -74,10 +75,6 @@ class Refused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def group_name(call_id: int) -> str:
-    return f"call.{call_id}"
 
 
 # --- Database access (synchronous, run in a thread) ---------------------------------------
@@ -397,6 +394,8 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             "at": timezone.now().isoformat(timespec="seconds"),
         }
         await self._group({"type": "call.relay", "to": "admitted", "message": chat})
+        # The echo tells the sender's page the message went out (its pending mark goes).
+        await self._send(chat)
 
     async def _on_resolution(self, message: dict[str, Any]) -> None:
         width, height = message.get("width"), message.get("height")

@@ -122,10 +122,20 @@ def admit(
             if not call.interpreter_knocking:
                 raise InvalidTransition(_("The interpreter is not waiting to be admitted."))
             call.interpreter_knocking, call.interpreter_admitted = False, True
-            # E7: the camera stays on while an interpreter takes part.
+            # E7, circular 002: the citizen's camera stays on while an interpreter takes part
+            # (a deaf citizen signs to the interpreter).
             call.audio_only = False
+            call.citizen_camera_blocked = False
             _audit(call, "admitted", actor=employee.user, origin=origin, details={"role": role})
-            return _save(call, ["interpreter_knocking", "interpreter_admitted", "audio_only"])
+            return _save(
+                call,
+                [
+                    "interpreter_knocking",
+                    "interpreter_admitted",
+                    "audio_only",
+                    "citizen_camera_blocked",
+                ],
+            )
         raise InvalidTransition()
 
 
@@ -241,10 +251,15 @@ def set_audio_only(
 def set_citizen_camera_blocked(
     *, call: Call, employee: Employee, blocked: bool, now: dt.datetime, origin: Origin = SYSTEM
 ) -> Call:
-    """E10: on inappropriate behaviour the employee switches the citizen's camera off."""
+    """E10: on inappropriate behaviour the employee switches the citizen's camera off; never
+    while an interpreter takes part (circular 002: a deaf citizen signs to the interpreter)."""
     with transaction.atomic():
         call = _locked(call)
         _check_employee(call, employee)
+        if blocked and call.interpreter_admitted:
+            raise InvalidTransition(
+                _("The citizen's camera stays on while the interpreter takes part in the call.")
+            )
         if call.citizen_camera_blocked == bool(blocked):
             return call
         call.citizen_camera_blocked = bool(blocked)

@@ -32,6 +32,7 @@ from keplive.audit.origin import request_origin
 from keplive.audit.services import Origin, record_event
 from keplive.calls import selectors
 from keplive.calls.exceptions import CallError, CallNotFound
+from keplive.calls.groups import announce_change
 from keplive.calls.routing import ws_path
 from keplive.calls.services import check_identity_with_registry
 from keplive.directory.models import Employee
@@ -189,6 +190,8 @@ def registry_check(request: HttpRequest, employee: Employee, reference: str) -> 
         checked = check_identity_with_registry(
             call=found, employee=employee, now=timezone.now(), origin=origin
         )
+        # Both sides of the call get the new state at once, whatever their pages ask for.
+        announce_change(checked.pk)
     except CallNotFound:
         return _json_not_found()
     except RegistryUnavailable as unavailable:

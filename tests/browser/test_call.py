@@ -8,6 +8,7 @@ loopback: the tests read RTCPeerConnection.getStats() through the page's test ho
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -248,6 +249,15 @@ def test_the_interpreter_joins_as_a_third_peer(server, stack, open_page):
     media_flows(interpreter, "citizen")
     media_flows(citizen, "interpreter")
     media_flows(employee, "interpreter")
+    # Circular 002: while the interpreter is in, the citizen's camera stays on, and the
+    # employee's page says why its buttons cannot turn it off.
+    camera_off = employee.locator("#call-citizen-camera")
+    wait_until(camera_off.is_disabled, what="the citizen-camera button to be disabled")
+    assert employee.locator("#call-audio-only").is_disabled()
+    reason = employee.locator("#call-interpreter-camera-reason")
+    assert reason.is_visible()
+    assert camera_off.get_attribute("aria-describedby") == "call-interpreter-camera-reason"
+    assert "κάμερα" in reason.inner_text()
     screenshot(interpreter, "call-interpreter")
     assert axe_violations(interpreter) == []
 
@@ -287,3 +297,145 @@ def test_a_dropped_connection_reconnects_and_media_resumes(server, stack, open_p
     assert citizen.evaluate("window.keplive.state.admitted")
     media_flows(employee, "citizen")
     media_flows(citizen, "employee")
+
+
+# Records every value an element's attribute (or its text) takes, as the page shows it.
+WATCH = """([name, selector, attribute]) => {
+    window.__seen = window.__seen || {};
+    const el = document.querySelector(selector);
+    const read = () => attribute === "text" ? el.textContent.trim() : el.getAttribute(attribute);
+    const seen = (window.__seen[name] = [read()]);
+    new MutationObserver(() => {
+        const value = read();
+        if (value !== seen[seen.length - 1]) seen.push(value);
+    }).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+}"""
+
+
+def seen(page: Any, name: str) -> list[Any]:
+    return list(page.evaluate("(name) => window.__seen[name]", name))
+
+
+def pressed(page: Any, selector: str) -> bool:
+    return page.locator(selector).get_attribute("aria-pressed") == "true"
+
+
+def test_every_button_pressed_as_fast_as_possible_shows_on_both_sides(server, stack, open_page):
+    """Issue 15, item 3: no state change is lost, however fast the employee presses."""
+    data = create_appointment(stack)
+    employee = employee_page(open_page, server, data["reference"])
+    citizen = open_page(width=390, height=844)
+    citizen.goto(f"{server}/call/{data['join']}/")
+    employee.evaluate(WATCH, ["audio", "#call-audio-only", "aria-pressed"])
+    employee.evaluate(WATCH, ["camera", "#call-citizen-camera", "aria-pressed"])
+    # The registry check within a second of admitting (the 1-in-8 failure of the issue).
+    admit(employee, "citizen")
+    employee.locator("#call-registry-check").click()
+    wait_until(
+        lambda: (
+            employee.locator("#call-registry-outcome").get_attribute("data-outcome")
+            in ("ok", "bad")
+        ),
+        timeout=10,
+        what="the registry outcome at the employee",
+    )
+    citizen.locator("#call-stage").wait_for(state="visible")
+
+    # Every other button, each pressed the moment the page lets it be pressed.
+    presses = [
+        "#call-identity-yes",
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-citizen-camera",
+        "#call-audio-only",
+    ]
+    for selector in presses:
+        employee.locator(selector).click()
+    loop_presses = [
+        "#call-audio-only",
+        "#call-citizen-camera",
+        "#call-citizen-camera",
+        "#call-audio-only",
+        "#call-audio-only",
+        "#call-citizen-camera",
+    ]
+    for loop in range(5):
+        for selector in loop_presses:
+            employee.locator(selector).click()
+        presses += loop_presses
+        audio = presses.count("#call-audio-only") % 2 == 1
+        camera = presses.count("#call-citizen-camera") % 2 == 1
+
+        def both_sides_show(audio: bool = audio, camera: bool = camera) -> bool:
+            return (
+                pressed(employee, "#call-audio-only") == audio
+                and pressed(employee, "#call-citizen-camera") == camera
+                and employee.locator("#call-audio-only-note").is_visible() == audio
+                and citizen.locator("#call-audio-only-note").is_visible() == audio
+                and citizen.locator("#call-camera-blocked-note").is_visible() == camera
+            )
+
+        wait_until(both_sides_show, timeout=10, what=f"both sides to show loop {loop + 1}")
+
+    assert employee.locator("#call-state").inner_text() in ("Σε κλήση", "In call")
+    assert pressed(employee, "#call-identity-yes")
+    assert employee.locator("#call-identity-confirmed").inner_text() != ""
+    # Each press's result showed at the employee, in order: none was swallowed.
+    for name, selector in (("audio", "#call-audio-only"), ("camera", "#call-citizen-camera")):
+        expected = [["false", "true"][i % 2] for i in range(presses.count(selector) + 1)]
+        assert seen(employee, name) == expected
+
+
+def test_the_employee_sees_only_the_employee_controls(server, stack, open_page):
+    """Issue 15, item 2: the rear camera is for the citizen's document, not for the employee."""
+    employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
+    employee.locator("#call-stage").wait_for(state="visible")
+    assert employee.locator("#call-toggle-mic").is_visible()
+    assert employee.locator("#call-switch-camera").count() == 0
+    assert "Πίσω κάμερα" not in employee.locator("#call").inner_text()
+    assert "rear camera" not in employee.locator("#call").inner_text()
+    assert citizen.locator("#call-switch-camera").is_visible()
+
+
+def test_the_chat_marks_delivery_says_its_limit_and_uses_24_hour_times(server, stack, open_page):
+    """Issue 15, item 5."""
+    employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
+    for page in (employee, citizen):
+        page.locator("#call-chat").wait_for(state="visible")
+        # An empty chat says so in words; the list is no box that looks like a field.
+        assert page.locator("#call-chat-empty").is_visible()
+        assert page.locator("#call-chat-list").evaluate(
+            "(el) => getComputedStyle(el).borderTopStyle"
+        ) in ("none", "hidden")
+        limit = page.locator("#call-chat-limit")
+        assert "1000" in limit.inner_text()
+        assert page.locator("#call-chat-input").get_attribute("aria-describedby") == (
+            "call-chat-limit"
+        )
+    citizen.fill("#call-chat-input", "Καλησπέρα, σας ακούω.")
+    assert "979" in citizen.locator("#call-chat-limit").inner_text()
+    citizen.locator("#call-chat-send").click()
+    employee.locator("#call-chat-list", has_text="Καλησπέρα, σας ακούω.").wait_for()
+    # Delivered: the citizen's own message loses its pending mark.
+    wait_until(
+        lambda: citizen.locator(".kl-chat__item--pending").count() == 0,
+        timeout=10,
+        what="the citizen's message to lose its pending mark",
+    )
+    employee.fill("#call-chat-input", "Καλησπέρα σας.")
+    employee.locator("#call-chat-send").click()
+    citizen.locator("#call-chat-list", has_text="Καλησπέρα σας.").wait_for()
+    wait_until(
+        lambda: employee.locator(".kl-chat__item--pending").count() == 0,
+        timeout=10,
+        what="the employee's message to lose its pending mark",
+    )
+    for page in (employee, citizen):
+        assert page.locator("#call-chat-empty").is_hidden()
+        stamps = page.locator(".kl-chat__who").all_inner_texts()
+        assert len(stamps) == 2
+        for stamp in stamps:
+            assert re.search(r"· ([01]\d|2[0-3]):[0-5]\d$", stamp), stamp
+    screenshot(citizen, "call-citizen-chat")

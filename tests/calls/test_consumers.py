@@ -155,6 +155,11 @@ def test_knock_admit_signal_chat_and_end():
         chat = await next_of(citizen, "chat")
         assert chat["text"] == "Καλημέρα σας"
         assert chat["from"] == "employee"
+        # The sender gets the same message back: its page knows it went out.
+        echo = await next_of(employee, "chat")
+        assert {k: v for k, v in echo.items() if k != "seq"} == {
+            k: v for k, v in chat.items() if k != "seq"
+        }
         await employee.send_json_to({"type": "end"})
         assert (await next_of(citizen, "ended"))["type"] == "ended"
         assert await closed_with(citizen) == 4409
@@ -193,7 +198,12 @@ def test_nothing_of_the_call_reaches_a_citizen_before_admission():
         received = await drain(citizen)
         assert not [m for m in received if m["type"] in ("signal", "chat", "resolution")]
         assert all(m.get("participants", []) == [] for m in received if m["type"] == "snapshot")
-        assert not [m for m in await drain(employee) if m["type"] in ("signal", "chat")]
+        # Only the employee's own echo: nothing the waiting citizen sent.
+        assert not [
+            m
+            for m in await drain(employee)
+            if m["type"] == "signal" or (m["type"] == "chat" and m["from"] != "employee")
+        ]
         await employee.disconnect()
         await citizen.disconnect()
 
@@ -368,6 +378,61 @@ def test_the_employee_switches_the_citizen_camera_off():
             snapshot = await next_of(citizen, "snapshot")
         await citizen.send_json_to({"type": "resolution", "width": 1920, "height": 1080})
         assert (await next_of(employee, "resolution"))["width"] == 1920
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+def test_the_citizen_camera_cannot_be_turned_off_while_the_interpreter_is_in():
+    appointment = make_appointment(category_number=3, interpreter="sign_language")
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        interpreter = await socket(appointment, link=interpreter_token(appointment))
+        await connect(interpreter)
+        await interpreter.send_json_to({"type": "knock"})
+        await next_of(employee, "knock")
+        await employee.send_json_to({"type": "admit", "role": "interpreter"})
+        snapshot = await next_of(interpreter, "snapshot")
+        while not snapshot["you"]["admitted"]:
+            snapshot = await next_of(interpreter, "snapshot")
+        await drain(employee)
+        await employee.send_json_to({"type": "camera", "blocked": True})
+        error = await next_of(employee, "error")
+        assert error["code"] == "invalid_state"
+        assert "διερμηνέας" in error["message"] or "interpreter" in error["message"]
+        assert not (await latest_snapshot(employee))["citizen_camera_blocked"]
+        assert not (await latest_snapshot(citizen))["citizen_camera_blocked"]
+        for ws in (employee, citizen, interpreter):
+            await ws.disconnect()
+
+    run(scenario)
+    assert not Call.objects.get(appointment=appointment).citizen_camera_blocked
+    assert not AuditEvent.objects.filter(action="call.camera_blocked").exists()
+
+
+def test_the_registry_outcome_reaches_both_sides_without_asking():
+    """The registry check is an HTTP POST: once its outcome is stored, every connection of the
+    call gets a snapshot, so no page depends on asking for one (issue 15, item 3)."""
+    appointment = make_appointment()
+    client = Client()
+    login_staff(client, appointment.employee.user)
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await drain(employee)
+        await drain(citizen)
+        response = await sync_to_async(client.post)(
+            f"/workspace/calls/{appointment.reference}/registry-check/"
+        )
+        assert response.status_code == 200
+        # No sync sent: the snapshots come by themselves.
+        snapshot = await next_of(employee, "snapshot")
+        assert snapshot["identity"]["registry"]["verified"] is True
+        after = await next_of(citizen, "snapshot")
+        assert "identity" not in after  # the citizen learns of the change, not its content
+        assert after["version"] == snapshot["version"]
         await employee.disconnect()
         await citizen.disconnect()
 

@@ -94,6 +94,21 @@ def test_audio_only_waits_for_identification_and_never_with_an_interpreter(call,
         services.set_audio_only(call=call, employee=employee, on=True, now=now())
 
 
+def test_the_citizen_camera_stays_on_while_an_interpreter_takes_part(call, employee):
+    # Circular 002: a deaf citizen signs to the interpreter, so the camera cannot be turned off.
+    call = admitted_call(call, employee)
+    call = services.set_citizen_camera_blocked(
+        call=call, employee=employee, blocked=True, now=now()
+    )
+    call = services.knock(call=call, role=Role.INTERPRETER, now=now())
+    call = services.admit(call=call, employee=employee, role=Role.INTERPRETER, now=now())
+    assert not call.citizen_camera_blocked  # admitting the interpreter turns it back on
+    with pytest.raises(InvalidTransition):
+        services.set_citizen_camera_blocked(call=call, employee=employee, blocked=True, now=now())
+    call.refresh_from_db()
+    assert not call.citizen_camera_blocked
+
+
 def test_turning_away_sends_the_citizen_back_to_the_door(call, employee):
     call = services.open_call(call=call, employee=employee, now=now())
     call = services.knock(call=call, role=Role.CITIZEN, now=now())

@@ -51,6 +51,7 @@ let pingTimer = null;
 let lastMessageAt = 0;
 let knockedOnThisSocket = false;
 let lastSyncAt = 0;
+let syncTimer = null;
 let localStream = new MediaStream();
 let audioCtx = null;
 let meterSource = null;
@@ -305,11 +306,18 @@ function send(message) {
   if (ws && ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify(message)); return true; }
   return false;
 }
+// At most one sync a second, and never one lost: a sync asked for within the second is
+// coalesced into one trailing sync at the end of it (issue 15, item 3).
 function sync() {
-  const now = Date.now();
-  if (now - lastSyncAt < 1000) return; // never a storm of syncs
-  lastSyncAt = now;
-  send({ type: "sync" });
+  const wait = lastSyncAt + 1000 - Date.now();
+  if (wait > 0) {
+    if (!syncTimer) syncTimer = setTimeout(() => { syncTimer = null; sync(); }, wait);
+    return;
+  }
+  clearTimeout(syncTimer);
+  syncTimer = null;
+  lastSyncAt = Date.now();
+  send({ type: "sync" }); // not connected: the next connection starts with a sync anyway
 }
 function setConnection(value) {
   state.connection = value;
@@ -322,6 +330,7 @@ function setConnection(value) {
 function connect() {
   clearTimeout(reconnectTimer);
   knockedOnThisSocket = false;
+  state.lastSeq = null; // each connection numbers its messages from 1
   let socket;
   try { socket = new WebSocket(wsUrl()); } catch (err) { scheduleReconnect(); return; }
   ws = socket;
@@ -336,6 +345,8 @@ function connect() {
       send({ type: "ping" });
     }, PING_EVERY_MS);
     lastSyncAt = 0;
+    clearTimeout(syncTimer);
+    syncTimer = null;
     sync(); // the server sends a snapshot on connect too; a second one is harmless
   });
   socket.addEventListener("message", (event) => {
@@ -377,8 +388,9 @@ function finalClose(code) {
 // ---- Incoming messages -------------------------------------------------------------------------
 function handleMessage(msg) {
   if (typeof msg.seq === "number") {
-    if (msg.type !== "snapshot" && state.lastSeq !== null && msg.seq > state.lastSeq + 1) sync();
-    if (state.lastSeq === null || msg.seq > state.lastSeq || msg.type === "snapshot") state.lastSeq = msg.seq;
+    // A gap means a message was missed: ask for the whole state again (a snapshot replaces it all).
+    if (state.lastSeq !== null && msg.seq > state.lastSeq + 1) sync();
+    if (state.lastSeq === null || msg.seq > state.lastSeq) state.lastSeq = msg.seq;
   }
   switch (msg.type) {
     case "snapshot": applySnapshot(msg); break;
@@ -388,7 +400,7 @@ function handleMessage(msg) {
     case "resolution": onResolution(msg); break;
     case "turned_away": state.turnedAway = true; endLocally(t("turned_away"), false); break;
     case "ended": endLocally(t("ended"), true); break;
-    case "error": showError(msg.message || t("error_generic")); break;
+    case "error": clearPendingToggles(); showError(msg.message || t("error_generic")); break;
     case "pong": break;
     default: break;
   }
@@ -408,7 +420,10 @@ function isPresent(role) { const p = participant(role); return Boolean(p && p.pr
 
 function applySnapshot(snap) {
   const previous = state.snapshot;
+  // Snapshots carry the call's version: an older one never replaces a newer one.
+  if (previous && typeof snap.version === "number" && typeof previous.version === "number" && snap.version < previous.version) return;
   state.snapshot = snap;
+  settlePendingToggles(snap);
   if (snap.state === "ended") { endLocally(t("ended"), true); return; }
   if (Array.isArray(snap.ice_servers)) {
     const changed = JSON.stringify(snap.ice_servers) !== JSON.stringify(state.iceServers);
@@ -774,7 +789,8 @@ function chatTime(at) {
   const d = at ? new Date(at) : new Date();
   if (Number.isNaN(d.getTime())) return "";
   // Greek time, as everywhere in KEPlive, whatever the device's own time zone.
-  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Athens" });
+  // 24-hour time (14:05), never "02:05 μ.μ.".
+  return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Athens" });
 }
 function addChatLine(from, text, at) {
   const list = $("#call-chat-list");
@@ -789,16 +805,32 @@ function addChatLine(from, text, at) {
   body.textContent = text;
   li.append(who, body);
   list.append(li);
+  show(list, true);
+  show($("#call-chat-empty"), false);
   list.scrollTop = list.scrollHeight;
   return li;
 }
 function onChat(msg) {
   if (typeof msg.text !== "string") return;
   if (msg.from === ROLE) {
+    // The server's echo: our message went out. It loses its pending mark and takes the
+    // server's time.
     const i = pendingChat.findIndex((p) => p.text === msg.text);
-    if (i >= 0) { pendingChat[i].li.classList.remove("kl-chat__item--pending"); pendingChat.splice(i, 1); return; }
+    if (i >= 0) {
+      const { li } = pendingChat[i];
+      pendingChat.splice(i, 1);
+      li.classList.remove("kl-chat__item--pending");
+      li.removeAttribute("aria-busy");
+      const who = li.querySelector(".kl-chat__who");
+      if (who) who.textContent = `${t("chat_you")} · ${chatTime(msg.at)}`;
+      return;
+    }
   }
   addChatLine(msg.from, msg.text, msg.at);
+}
+function updateChatCount() {
+  const input = $("#call-chat-input");
+  if (input) setText("#call-chat-count", t("chat_characters_left", { count: 1000 - input.value.length }));
 }
 function setupChat() {
   const form = $("#call-chat-form");
@@ -811,10 +843,13 @@ function setupChat() {
     if (text.length > 1000) { showError(t("chat_too_long")); return; }
     if (!send({ type: "chat", text })) { showError(t("chat_offline")); return; }
     const li = addChatLine(ROLE, text, null);
-    if (li) { li.classList.add("kl-chat__item--pending"); pendingChat.push({ text, li }); }
+    if (li) { li.classList.add("kl-chat__item--pending"); li.setAttribute("aria-busy", "true"); pendingChat.push({ text, li }); }
     input.value = "";
+    updateChatCount();
     input.focus();
   });
+  $("#call-chat-input")?.addEventListener("input", updateChatCount);
+  updateChatCount();
 }
 
 // ---- Employee: lobby, identity, call controls ------------------------------------------------------
@@ -872,15 +907,28 @@ function renderEmployee() {
 }
 function updateEmployeeControls(s, online) {
   const citizenIn = isAdmitted("citizen");
+  // Circular 002: while the interpreter takes part, the citizen's camera stays on (so no audio
+  // only either); the buttons say why they cannot be pressed, and the server refuses anyway.
+  const interpreterIn = Boolean(s.interpreter_admitted);
+  show($("#call-interpreter-camera-reason"), interpreterIn);
+  for (const btn of $$("#call-audio-only, #call-citizen-camera")) {
+    if (interpreterIn) btn.setAttribute("aria-describedby", "call-interpreter-camera-reason");
+    else btn.removeAttribute("aria-describedby");
+  }
   for (const btn of $$("[data-admit], [data-turn-away]")) btn.disabled = !online;
+  // A toggle waits for the server's answer before it can be pressed again, so no press is lost.
   const audioBtn = $("#call-audio-only");
   if (audioBtn) {
-    audioBtn.disabled = !online || s.state !== "in_call";
+    const pending = pendingToggles.audio_only !== null;
+    audioBtn.disabled = !online || pending || s.state !== "in_call" || (interpreterIn && !s.audio_only);
+    if (pending) audioBtn.setAttribute("aria-busy", "true"); else audioBtn.removeAttribute("aria-busy");
     setPressed(audioBtn, Boolean(s.audio_only), t("audio_only_stop"), t("audio_only_start"));
   }
   const camBtn = $("#call-citizen-camera");
   if (camBtn) {
-    camBtn.disabled = !online || !citizenIn;
+    const pending = pendingToggles.citizen_camera_blocked !== null;
+    camBtn.disabled = !online || pending || !citizenIn || (interpreterIn && !s.citizen_camera_blocked);
+    if (pending) camBtn.setAttribute("aria-busy", "true"); else camBtn.removeAttribute("aria-busy");
     setPressed(camBtn, Boolean(s.citizen_camera_blocked), t("citizen_camera_allow"), t("citizen_camera_block"));
   }
   for (const btn of [$("#call-identity-yes"), $("#call-identity-no")]) if (btn) btn.disabled = !online || !citizenIn;
@@ -888,6 +936,25 @@ function updateEmployeeControls(s, online) {
   if (reg) reg.disabled = !online || !citizenIn || Boolean(registryPending);
   const end = $("#call-end");
   if (end) end.disabled = !online;
+}
+
+// The value each toggle asked the server for, until a snapshot shows it (or an error refuses it).
+const pendingToggles = { audio_only: null, citizen_camera_blocked: null };
+function requestToggle(key, message, value) {
+  if (!send(message)) return;
+  pendingToggles[key] = value;
+  updateControls();
+  // Should the answer never come (a dropped connection), the button frees itself.
+  setTimeout(() => { if (pendingToggles[key] === value) { pendingToggles[key] = null; updateControls(); sync(); } }, 10000);
+}
+function settlePendingToggles(snap) {
+  for (const key of Object.keys(pendingToggles)) {
+    if (pendingToggles[key] !== null && Boolean(snap[key]) === pendingToggles[key]) pendingToggles[key] = null;
+  }
+}
+function clearPendingToggles() {
+  for (const key of Object.keys(pendingToggles)) pendingToggles[key] = null;
+  updateControls();
 }
 
 let registryPending = null;
@@ -903,8 +970,16 @@ function setupEmployee() {
   for (const btn of $$("[data-turn-away]")) btn.addEventListener("click", () => send({ type: "turn_away", role: btn.dataset.turnAway }));
   $("#call-identity-yes")?.addEventListener("click", () => send({ type: "identity", verified: true }));
   $("#call-identity-no")?.addEventListener("click", () => send({ type: "identity", verified: false }));
-  $("#call-audio-only")?.addEventListener("click", () => { showError(""); send({ type: "audio_only", on: !state.snapshot?.audio_only }); });
-  $("#call-citizen-camera")?.addEventListener("click", () => send({ type: "camera", blocked: !state.snapshot?.citizen_camera_blocked }));
+  $("#call-audio-only")?.addEventListener("click", () => {
+    showError("");
+    const on = !state.snapshot?.audio_only;
+    requestToggle("audio_only", { type: "audio_only", on }, on);
+  });
+  $("#call-citizen-camera")?.addEventListener("click", () => {
+    showError("");
+    const blocked = !state.snapshot?.citizen_camera_blocked;
+    requestToggle("citizen_camera_blocked", { type: "camera", blocked }, blocked);
+  });
   const confirmBox = $("#call-end-confirm");
   $("#call-end")?.addEventListener("click", () => { show(confirmBox, true); $("#call-end-yes")?.focus(); });
   $("#call-end-no")?.addEventListener("click", () => { show(confirmBox, false); $("#call-end")?.focus(); });
