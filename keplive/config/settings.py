@@ -175,10 +175,15 @@ else:
 CHANNEL_LAYERS: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 }
+# redis-py 8 gives up reading after 5 s by default: as long as channels_redis's blocking receive
+# (BZPOPMIN, 5 s), so every quiet WebSocket would die every ~5 s (channels_redis#422). Longer.
+CHANNELS_REDIS_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     CHANNEL_LAYERS["default"] = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNELS_REDIS_SOCKET_TIMEOUT}]
+        },
     }
 
 # --- Language and time ------------------------------------------------------------------
