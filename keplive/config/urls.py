@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from keplive.api.api import api
+from keplive.config import health, observability
 
 urlpatterns = [
+    # Probes and metrics (ADR 0018): /healthz and /readyz public, /metrics for the token only.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("", include("keplive.portal.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("keplive.workspace.urls")),
