@@ -65,14 +65,14 @@ def outbox_lag() -> dict[str, float]:
 def redis_urls() -> dict[str, str]:
     """Each Redis this process uses, by what it is for (cache, queue, signalling)."""
     urls: dict[str, str] = {}
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"].endswith("RedisCache"):
+    cache: dict[str, Any] = dict(settings.CACHES["default"])
+    if str(cache["BACKEND"]).endswith("RedisCache"):
         urls["cache"] = str(cache["LOCATION"])
-    huey = settings.HUEY
+    huey: dict[str, Any] = dict(settings.HUEY)
     if str(huey.get("huey_class", "")).endswith("RedisHuey") and huey.get("url"):
         urls["queue"] = str(huey["url"])
-    layer = settings.CHANNEL_LAYERS["default"]
-    hosts = layer.get("CONFIG", {}).get("hosts", []) if isinstance(layer, dict) else []
+    layer: dict[str, Any] = dict(settings.CHANNEL_LAYERS["default"])
+    hosts = layer.get("CONFIG", {}).get("hosts", [])
     if hosts:
         host = hosts[0]
         urls["signalling"] = str(host["address"] if isinstance(host, dict) else host)

@@ -169,7 +169,7 @@ def incoming_request_id(scope: dict[str, Any]) -> str:
     if _from_trusted_proxy(scope):
         for name, value in scope.get("headers", []):
             if name == b"x-request-id":
-                text = value.decode("latin-1")
+                text: str = value.decode("latin-1")
                 if _WELL_FORMED_ID.fullmatch(text):
                     return text
                 break
@@ -335,7 +335,7 @@ def forget_dead_processes(directory: str) -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            multiprocess.mark_process_dead(pid, directory)
+            multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
         except PermissionError:
             continue
 
@@ -346,7 +346,7 @@ def exposition() -> bytes:
         return generate_latest(REGISTRY)
     forget_dead_processes(_MULTIPROCESS_DIR)
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=_MULTIPROCESS_DIR)
+    multiprocess.MultiProcessCollector(registry, path=_MULTIPROCESS_DIR)  # type: ignore[no-untyped-call]
     registry.register(_database_collector)
     return generate_latest(registry)
 
