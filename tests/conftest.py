@@ -27,6 +27,8 @@ BOOKING_DIRECTORIES = (
     "/tests/alerts/",
     "/tests/worklist/",
     "/tests/administration/",
+    # The audit log's append-only triggers and its sealer differ between the two databases.
+    "/tests/audit/",
 )
 
 

@@ -26,15 +26,24 @@ def login_staff(client: Client, user: Any) -> Client:
     return client
 
 
+AUDIT_TRIGGERS = {
+    "audit_auditevent": "audit_event_append_only",
+    "audit_auditcheckpoint": "audit_checkpoint_append_only",
+}
+
+
 def allow_audit_tampering() -> None:
-    """For tests that prove the hash chain catches a changed or deleted event: lift the
-    database's append-only guard for the rest of the test's transaction (rolled back after)."""
+    """For tests that prove verification catches a changed, deleted or moved event or
+    checkpoint, as an attacker with the database's rights would make them: lift the database's
+    append-only guards for the rest of the test's transaction (rolled back after)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks of rows the test inserted must run before an ALTER.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+            for table, trigger in AUDIT_TRIGGERS.items():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_append_only")
+            for trigger in AUDIT_TRIGGERS.values():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -35,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from keplive.accounts import sessions
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
 from keplive.audit.services import record_event
@@ -338,3 +339,26 @@ def current_code(device: TOTPDevice) -> str:
 
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def session_ended_notice(request: HttpRequest) -> str:
+    """Why this browser's previous staff session ended, once, for the login page; "" if it was
+    not ended by a limit (``keplive.accounts.sessions``)."""
+    reason = request.session.pop(sessions.ENDED, "")
+    if reason == "idle":
+        return str(
+            _(
+                "You were signed out because there was no activity for %(minutes)s minutes. "
+                "Sign in again to continue."
+            )
+            % {"minutes": settings.KEPLIVE_STAFF_IDLE_MINUTES}
+        )
+    if reason == "absolute":
+        return str(
+            _(
+                "You were signed out because %(hours)s hours have passed since you signed in. "
+                "Sign in again to continue."
+            )
+            % {"hours": settings.KEPLIVE_STAFF_ABSOLUTE_HOURS}
+        )
+    return ""

@@ -1,4 +1,4 @@
-"""The audit log pages (P7; issue 6 item 8): search, export, verify the hash chain.
+"""The audit log pages (P7; issue 6 item 8): search, export, verify the signed checkpoints.
 
 For administrators and auditors. Read-only: nothing here changes an event. Each search, export
 and verification is itself recorded in the log (``keplive.audit.search``).
@@ -190,6 +190,9 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
             "checked": report.checked,
             "intact": report.intact,
             "first_broken_id": report.first_broken_id,
+            "problems": len(report.problems),
+            "checkpoints": report.checkpoints,
+            "unsealed": report.unsealed,
         },
     )
     return render(

@@ -3,6 +3,8 @@ dashboard, audit log, KEPs and hours, onboarding, catalogue, support."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from keplive.accounts.staff_login import refused_login, second_factor, with_next
+from keplive.accounts.staff_login import (
+    refused_login,
+    second_factor,
+    session_ended_notice,
+    with_next,
+)
 from keplive.administration.access import AdministrationLoginForm, is_ministry_staff
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
@@ -26,6 +33,13 @@ class AdministrationLoginView(LoginView):
 
     def get_default_redirect_url(self) -> str:
         return reverse("administration:home")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Said once, after a session ended by its idle or absolute limit.
+        return {
+            **super().get_context_data(**kwargs),
+            "session_ended": session_ended_notice(self.request),
+        }
 
     def get_success_url(self) -> str:
         return with_next(reverse("administration:verify"), super().get_success_url())

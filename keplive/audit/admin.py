@@ -3,17 +3,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from keplive.audit.models import AuditEvent
+from keplive.audit.models import AuditCheckpoint, AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only."""
-
-    list_display = ("occurred_at", "action", "actor", "object_type", "object_id", "outcome")
-    list_filter = ("action", "outcome", "channel")
-    search_fields = ("object_id", "action")
-    date_hierarchy = "occurred_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The log and its checkpoints are append-only: nothing is added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -23,3 +17,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "action", "actor", "object_type", "object_id", "outcome")
+    list_filter = ("action", "outcome", "channel")
+    search_fields = ("object_id", "action")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("number", "after_event_id", "through_event_id", "tree_size", "sealed_at")
+    date_hierarchy = "sealed_at"

@@ -169,7 +169,8 @@ def event_row(event: AuditEvent) -> Iterator[str]:
     yield event.channel
     yield event.ip_address or ""
     yield _compact_json(event.details)
-    yield event.digest
+    # The event's own hash (its Merkle leaf); the chained digest for rows before ADR 0011.
+    yield event.leaf_hash or event.digest or ""
 
 
 def _compact_json(value: object) -> str:

@@ -15,15 +15,18 @@ import json
 import logging
 import time
 import uuid
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from keplive.accounts.sessions import record_activity, session_expired
 from keplive.accounts.staff_login import second_factor_verified
 from keplive.audit.services import Origin
 from keplive.booking.links import (
@@ -44,6 +47,8 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_CHAT_CHARACTERS = 1000
 HEARTBEAT_TIMEOUT_SECONDS = 45
+# How often a session-signed connection re-checks its session (idle and absolute limits).
+SESSION_CHECK_SECONDS = 60
 
 CLOSE_REPLACED = 4009
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -108,6 +113,9 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
         user = scope.get("user")
         if user is None or not user.is_authenticated:
             raise Refused(CLOSE_NOT_AUTHENTICATED, _("Log in to join the call."))
+        if session_expired(scope["session"], user, now):
+            # Idle or past its absolute limit (ADR 0014): as on the pages, sign in again.
+            raise Refused(CLOSE_NOT_AUTHENTICATED, _("Your session has ended. Sign in again."))
         if not user.is_citizen and not second_factor_verified(user, scope.get("session")):
             # Staff speak in a call only after their second factor, as on every staff page.
             raise Refused(
@@ -135,6 +143,20 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
     if call.state == CallState.ENDED:
         raise Refused(CLOSE_ENDED, _("This call has ended."))
     return call, role, actor
+
+
+@database_sync_to_async
+def _session_still_valid(scope: dict[str, Any]) -> bool:
+    """For a connection signed in by its session: False once the session has expired; otherwise
+    the message counts as activity, so a long call keeps the employee signed in (ADR 0014)."""
+    # Read afresh: the pages may have moved the clocks, or a log-out ended the session.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    session, user, now = store(scope["session"].session_key), scope["user"], timezone.now()
+    if not session.exists(session.session_key) or session_expired(session, user, now):
+        return False
+    if record_activity(session, user=user, now=now):
+        session.save()
+    return True
 
 
 @database_sync_to_async
@@ -174,6 +196,8 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         reference = str(self.scope["url_route"]["kwargs"]["reference"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         link = (query.get("link") or [""])[0][:2000]
+        self.by_link = bool(link)
+        self.session_checked = time.monotonic()
         chosen = self.scope.get("cookies", {}).get("django_language", "")
         self.language = chosen if chosen in ("el", "en") else "el"  # Greek first (ADR 0007)
         await self.accept()
@@ -224,6 +248,16 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             try:
                 message = self._parse(text_data, bytes_data)
                 kind = message["type"]
+                if kind != "ping" and not await self._session_ok():
+                    await self._send(
+                        {
+                            "type": "error",
+                            "code": "refused",
+                            "message": _("Your session has ended. Sign in again."),
+                        }
+                    )
+                    await self.close(code=CLOSE_NOT_AUTHENTICATED)
+                    return
                 if kind not in ALLOWED[self.role]:
                     raise CallError(_("Your role cannot send this message."))
                 await getattr(self, f"_on_{kind}")(message)
@@ -231,6 +265,13 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self._error("ended", str(ended))
             except CallError as error:
                 await self._error(getattr(error, "code", "refused"), str(error))
+
+    async def _session_ok(self) -> bool:
+        """Connections signed in by a session (not a link) check it at most once a minute."""
+        if self.by_link or time.monotonic() - self.session_checked < SESSION_CHECK_SECONDS:
+            return True
+        self.session_checked = time.monotonic()
+        return bool(await _session_still_valid(self.scope))
 
     def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         if bytes_data is not None or text_data is None:

@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from keplive.audit import signing as audit_signing
 
 
 @register(Tags.security, deploy=False)
@@ -31,6 +34,21 @@ def production_is_configured(app_configs: Any = None, **kwargs: Any) -> list[Err
                 id="keplive.E003",
             )
         )
+    if not settings.KEPLIVE_AUDIT_SIGNING_KEY:
+        errors.append(
+            Error(
+                "KEPLIVE_AUDIT_SIGNING_KEY must be set in production.",
+                hint="The audit log's checkpoints are signed with it; without it the key is "
+                "derived from SECRET_KEY. Make one with `manage.py audit_signing_key`.",
+                id="keplive.E005",
+            )
+        )
+    else:
+        try:
+            audit_signing.signing_key()
+            audit_signing.verify_keys()
+        except ImproperlyConfigured as error:
+            errors.append(Error(str(error), id="keplive.E006"))
     public = urlsplit(settings.KEPLIVE_PUBLIC_URL)
     if public.scheme != "https" or public.hostname in (None, "localhost", "127.0.0.1", "::1"):
         errors.append(

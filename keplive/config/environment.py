@@ -43,6 +43,20 @@ def integer(name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number.") from exc
 
 
+def number(name: str, *, default: float) -> float:
+    """A decimal number (``0.5``), for durations where a whole number is too coarse."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number.") from exc
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name} must be a finite number.")
+    return value
+
+
 def words(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 

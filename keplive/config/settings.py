@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from keplive.config import environment as env
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "keplive.config",
     # domain
     "keplive.audit",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     # First: counts and times every request, whatever answers it (ADR 0018).
     "keplive.config.observability.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (ADR 0014).
+    "keplive.config.security_headers.ContentSecurityPolicy",
+    "keplive.config.security_headers.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "keplive.config.middleware.GreekFirstLocaleMiddleware",
@@ -76,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends sessions past their idle or absolute limit (ADR 0014), before OTP reads the user.
+    "keplive.config.session_timeout.SessionTimeout",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,6 +153,8 @@ AXES_CLIENT_IP_CALLABLE = "keplive.audit.origin.client_ip"
 KEPLIVE_ACCOUNT_FAILURE_LIMIT = env.integer("KEPLIVE_ACCOUNT_FAILURE_LIMIT", default=10)
 KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS = env.integer("KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS", default=60)
 OTP_TOTP_ISSUER = "KEPlive"
+# A staff member's TOTP secret is a credential: the Django admin never shows it (nor its QR code).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 CACHES = {
@@ -213,11 +223,21 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The call needs the camera and microphone on this site's own pages; nothing needs the rest.
+KEPLIVE_PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=()"
+# HSTS preloading binds the whole registrable domain for good: the operator's explicit choice.
+KEPLIVE_HSTS_PRELOAD = env.flag("KEPLIVE_HSTS_PRELOAD", default=False)
 if ENVIRONMENT == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.flag("KEPLIVE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = KEPLIVE_HSTS_PRELOAD
+# Without preloading, Django's reminder that it is off (security.W021) is silenced on purpose
+# (ADR 0014): `check --deploy` then reports only what is really wrong.
+SILENCED_SYSTEM_CHECKS = [] if KEPLIVE_HSTS_PRELOAD else ["security.W021"]
 # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
 # comma-separated: the production nginx, e.g. 127.0.0.1). Empty (the default): nobody's — the
 # client address is the connection's peer. Applied once, in the ASGI application
@@ -226,6 +246,20 @@ if ENVIRONMENT == "production":
 KEPLIVE_TRUSTED_PROXIES = [
     proxy for proxy in env.words("KEPLIVE_TRUSTED_PROXIES") if proxy not in {"0", "none"}
 ]
+# The audit log's checkpoints are signed with this Ed25519 key (base64 of 32 bytes; make one
+# with `manage.py audit_signing_key`). Unset: derived from SECRET_KEY, refused in production.
+KEPLIVE_AUDIT_SIGNING_KEY = env.text("KEPLIVE_AUDIT_SIGNING_KEY", "")
+# Public keys (base64) of earlier signing keys, so their checkpoints still verify (ADR 0011).
+KEPLIVE_AUDIT_VERIFY_KEYS = env.words("KEPLIVE_AUDIT_VERIFY_KEYS")
+# Signed-in sessions (keplive/accounts/sessions.py, ADR 0014; OWASP ASVS 4.0.3 V3.3): staff are
+# signed out after 30 minutes without activity and 12 hours after signing in; citizens after 15
+# minutes without activity (a held time lasts 10) and 12 hours. The workspace's background poll
+# is not activity. Anonymous sessions (the TAXISnet login's state) last as long as the longest.
+KEPLIVE_STAFF_IDLE_MINUTES = env.integer("KEPLIVE_STAFF_IDLE_MINUTES", default=30)
+KEPLIVE_STAFF_ABSOLUTE_HOURS = env.integer("KEPLIVE_STAFF_ABSOLUTE_HOURS", default=12)
+KEPLIVE_CITIZEN_IDLE_MINUTES = env.integer("KEPLIVE_CITIZEN_IDLE_MINUTES", default=15)
+KEPLIVE_CITIZEN_ABSOLUTE_HOURS = env.integer("KEPLIVE_CITIZEN_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = max(KEPLIVE_STAFF_ABSOLUTE_HOURS, KEPLIVE_CITIZEN_ABSOLUTE_HOURS) * 3600
 
 # --- Booking ----------------------------------------------------------------------------
 # How long a chosen time stays held while the citizen fills in the form.
@@ -306,6 +340,31 @@ KEPLIVE_GSIS_REDIRECT_URI = env.text("KEPLIVE_GSIS_REDIRECT_URI", "")
 # Seconds to wait for each server-to-server call to GSIS (token, userinfo).
 KEPLIVE_GSIS_TIMEOUT_SECONDS = env.integer("KEPLIVE_GSIS_TIMEOUT_SECONDS", default=10)
 
+# --- Content-Security-Policy (django-csp; keplive/config/security_headers.py, ADR 0014) -------
+# No inline script or style anywhere ('unsafe-inline' never): scripts and styles are static
+# files; an inline <script> or <style> needs nonce="{{ request.csp_nonce }}" (docs/ui.md). The
+# call's WebSocket origin is added per request. Forms post to this site only, and to GSIS:
+# the citizen's logout is a POST answered by a redirect to TAXISnet's logout, and browsers
+# apply form-action to that redirect.
+_GSIS_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(KEPLIVE_GSIS_BASE_URL))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the design system's and Swagger UI's small SVG icons in their CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # The call's video and sound are MediaStreams set as srcObject, which CSP does not govern.
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, _GSIS_ORIGIN],
+    }
+}
+
 # --- Notifications: outbox, email, SMS (keplive/notifications) ---------------------------
 # Mail leaves only through the outbox (keplive/notifications), delivered by the worker. By default
 # it goes to the local SMTP stand-in (`manage.py run_mail_standin`, started by `make run`), which
@@ -328,13 +387,15 @@ KEPLIVE_MAIL_DIR = env.path("KEPLIVE_MAIL_DIR", VAR_DIR / "mail")
 # /dev/mail/: read in the browser what the stand-in received. Never in production (checked).
 KEPLIVE_MAIL_VIEWER = env.flag("KEPLIVE_MAIL_VIEWER", default=ENVIRONMENT != "production")
 # Delivery: tries before a message is given up as failed, backoff 1, 2, 4… minutes up to the cap,
-# messages per worker run, and how long a message may stay "sending" before it is declared
-# interrupted (failed, outcome unknown: a person decides whether to send it again).
+# messages per worker run, and the lease: how long a message may stay "sending" (minutes, decimals
+# allowed) before its worker is taken for dead and the message is due again — sent again with the
+# same Message-ID (at least once, ADR 0013). Keep it well above one send (EMAIL_TIMEOUT per SMTP
+# step) so a live worker never loses its lease mid-send.
 KEPLIVE_OUTBOX_MAX_ATTEMPTS = env.integer("KEPLIVE_OUTBOX_MAX_ATTEMPTS", default=8)
-KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES = env.integer("KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES", default=60)
+KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES = env.number("KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES", default=60)
 KEPLIVE_OUTBOX_BATCH_SIZE = env.integer("KEPLIVE_OUTBOX_BATCH_SIZE", default=100)
-KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.integer(
-    "KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES", default=15
+KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = env.number(
+    "KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES", default=5
 )
 # After a commit that queued mail, ask the worker to deliver at once instead of at the next minute.
 KEPLIVE_OUTBOX_DELIVER_ON_COMMIT = env.flag("KEPLIVE_OUTBOX_DELIVER_ON_COMMIT", default=True)
@@ -455,7 +516,7 @@ KEPLIVE_READY_MAX_OUTBOX_LAG_SECONDS = env.integer(
 # demo data allowed; keplive.W002 says so at every start. Never on a service to citizens.
 KEPLIVE_ALLOW_STANDINS = env.flag("KEPLIVE_ALLOW_STANDINS", default=False)
 if KEPLIVE_ALLOW_STANDINS and ENVIRONMENT == "production":
-    SILENCED_SYSTEM_CHECKS = [
+    SILENCED_SYSTEM_CHECKS += [
         "keplive.E004",  # a loopback public address
         "keplive.gsis.E001",  # the GSIS stand-in
         "keplive.police.E001",  # the police registry stand-in

@@ -19,12 +19,15 @@ from keplive.notifications.sms import retry_sms
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Read-only: the worker alone changes a message, except for "retry now". The bodies are
-    not shown: they are the citizen's mail."""
+    not shown: they are the citizen's mail. "Interrupted sends" above zero means a worker died
+    mid-send and the message was sent again automatically: it may have arrived twice, with the
+    same Message-ID."""
 
     list_display = (
         "created_at",
         "status",
         "attempts",
+        "interruptions",
         "next_attempt_at",
         "subject",
         "channel",
@@ -44,6 +47,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "attachment_names",
         "status",
         "attempts",
+        "interruptions",
         "next_attempt_at",
         "claimed_at",
         "last_error",
@@ -104,7 +108,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 class SmsMessageAdmin(admin.ModelAdmin):
     """The SMS outbox, read-only like the email outbox; the text is not shown."""
 
-    list_display = ("created_at", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_display = (
+        "created_at",
+        "status",
+        "attempts",
+        "interruptions",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "language")
     search_fields = ("=public_id", "=key", "=reference_id")
     date_hierarchy = "created_at"
@@ -115,6 +127,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
         "language",
         "status",
         "attempts",
+        "interruptions",
         "next_attempt_at",
         "claimed_at",
         "last_error",

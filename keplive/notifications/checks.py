@@ -1,11 +1,12 @@
-"""Start-up checks: production mail goes to a real relay, never to the local stand-in."""
+"""Start-up checks: production mail goes to a real relay, never to the local stand-in, and a
+message's lease outlasts any one send."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from keplive.integrations.smtp import STANDIN_PORT
 
@@ -58,6 +59,31 @@ def production_email_is_real(app_configs: Any = None, **kwargs: Any) -> list[Err
             )
         )
     return errors
+
+
+# SMTP steps of one send, each bounded by EMAIL_TIMEOUT: connect, EHLO, STARTTLS, EHLO, AUTH,
+# MAIL, RCPT, DATA, the message and its reply, with room to spare.
+STEPS_PER_SEND = 10
+
+
+@register(deploy=False)
+def lease_outlasts_a_send(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A lease shorter than the longest send would let a second worker send a message that a
+    live worker is still sending (a duplicate, ADR 0013). Checked in production."""
+    if settings.ENVIRONMENT != "production":
+        return []
+    lease_seconds = settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES * 60
+    if lease_seconds >= STEPS_PER_SEND * settings.EMAIL_TIMEOUT:
+        return []
+    return [
+        Warning(
+            f"KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES ({lease_seconds:g} s) is shorter than "
+            f"{STEPS_PER_SEND} × EMAIL_TIMEOUT ({settings.EMAIL_TIMEOUT} s): a slow send could "
+            "lose its lease and be sent twice.",
+            hint="Raise KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES or lower EMAIL_TIMEOUT.",
+            id="keplive.notifications.W005",
+        )
+    ]
 
 
 @register(Tags.security, deploy=False)

@@ -1,12 +1,13 @@
 """Handing one outbox message to Django's email backend, and what the answer means.
 
-The outcome decides what the outbox may do next without ever sending a message twice:
+The outcome decides what the outbox does next:
 
 - ``DELIVERED``: the server accepted the message (``250`` after ``DATA``).
 - ``NOT_ACCEPTED``: certainly not delivered — the connection, TLS or login failed before the
-  message was offered, or the server answered with a refusal code. Safe to try again.
+  message was offered, or the server answered with a refusal code. Tried again.
 - ``UNCERTAIN``: the conversation broke after the message was offered (disconnect, timeout,
-  network error); the server may have taken it. Never retried automatically.
+  network error); the server may have taken it. Tried again all the same (at least once,
+  ADR 0013): the Message-ID is the same, so a receiver recognises a repeat.
 - ``UNSENDABLE``: the message cannot be built (a malformed attachment); retrying cannot help.
 """
 

@@ -26,7 +26,10 @@ class OutboxMessage(models.Model):
     """One message to one recipient, with its delivery state.
 
     ``key`` makes queueing idempotent: the same key twice is the same message. ``last_error``
-    holds the error class and SMTP code only, never the recipient or the content.
+    holds the error class and SMTP code only, never the recipient or the content. A message
+    being sent holds a lease from ``claimed_at`` for ``KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES``;
+    when it runs out the message is due again (``interruptions`` counts it) and is sent again
+    with the same Message-ID.
     ``attachments`` is a list of ``{"filename", "content_type", "content"}`` with the content in
     base64. ``reference_type``/``reference_id`` name what caused the message (for example
     ``booking.appointment`` and its id).
@@ -49,6 +52,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # Attempts whose worker died (or hung) mid-send: the lease ran out and the message was due
+    # again. Kept after it is sent, so staff can see it may have arrived twice.
+    interruptions = models.PositiveSmallIntegerField(_("interrupted sends"), default=0)
     last_error = models.CharField(_("last error"), max_length=200, blank=True)
     reference_type = models.CharField(_("caused by (type)"), max_length=64, blank=True)
     reference_id = models.CharField(_("caused by (id)"), max_length=64, blank=True)
@@ -66,7 +72,7 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status="pending"),
                 name="outbox_pending_due_idx",
             ),
-            # Finding messages left "sending" by a worker that died.
+            # Finding messages whose lease ran out: left "sending" by a worker that died.
             models.Index(
                 fields=["claimed_at"],
                 condition=models.Q(status="sending"),
@@ -100,6 +106,9 @@ class SmsMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # Attempts whose worker died (or hung) mid-send: the lease ran out and the message was due
+    # again. Kept after it is sent, so staff can see it may have arrived twice.
+    interruptions = models.PositiveSmallIntegerField(_("interrupted sends"), default=0)
     last_error = models.CharField(_("last error"), max_length=200, blank=True)
     gateway_id = models.CharField(_("gateway's id"), max_length=100, blank=True)
     reference_type = models.CharField(_("caused by (type)"), max_length=64, blank=True)

@@ -2,8 +2,9 @@
 
 ``queue_email`` writes a message in the caller's transaction: a change that rolls back sends
 nothing, and nothing is sent inline. ``deliver_due_messages`` (the worker, every minute, and
-soon after each commit that queued mail) sends what is due, at most once per message; see
-README.md for the rules.
+soon after each commit that queued mail) sends what is due, at least once per message and with
+the same Message-ID on every attempt, so receivers recognise a repeat; see README.md and
+ADR 0013 for the rules.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from keplive.notifications.models import Channel, OutboxMessage, SmsMessage, Sta
 
 logger = logging.getLogger(__name__)
 
+# ``last_error`` of a message whose lease ran out: its worker died (or hung) mid-send.
 INTERRUPTED = "Interrupted (outcome unknown)"
 
 
@@ -49,7 +51,8 @@ class Attachment:
 
 @dataclass(slots=True)
 class DeliveryCounts:
-    """What one delivery run did."""
+    """What one delivery run did. ``interrupted``: messages whose lease had run out (their
+    worker died mid-send), taken back to be sent again."""
 
     sent: int = 0
     retrying: int = 0
@@ -141,10 +144,16 @@ def backoff_delay(attempts: int) -> dt.timedelta:
 Queued = TypeVar("Queued", OutboxMessage, SmsMessage)
 
 
+def sending_lease() -> dt.timedelta:
+    """How long a claimed message belongs to its worker (KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES)."""
+    return dt.timedelta(minutes=settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES)
+
+
 def claim_next(model: type[Queued], *, now: dt.datetime) -> Queued | None:
     """Take the oldest due message of an outbox (email or SMS) for this worker: mark it
-    ``sending`` and commit, so no other worker takes it. PostgreSQL skips rows another worker has
-    locked; SQLite serialises writers."""
+    ``sending``, count the attempt, start its lease (``claimed_at``) and commit, so no other
+    worker takes it while the lease runs. PostgreSQL skips rows another worker has locked;
+    SQLite serialises writers."""
     with transaction.atomic():
         due = model.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
@@ -161,66 +170,115 @@ def claim_next(model: type[Queued], *, now: dt.datetime) -> Queued | None:
     return message
 
 
-def _give_up_interrupted(*, now: dt.datetime) -> int:
-    """Messages left ``sending`` past the timeout belong to a worker that died mid-send: the
-    server may have accepted them, so they become ``failed`` for a person to decide."""
-    cutoff = now - dt.timedelta(minutes=settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES)
-    stuck = list(
-        OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).values_list(
-            "pk", "public_id"
+def still_mine(model: type[Queued], message: Queued) -> models.QuerySet[Queued]:
+    """The message, only while this worker's lease holds: ``sending`` with the ``claimed_at``
+    this worker set. A worker whose lease ran out (and was taken over) records nothing."""
+    return model.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at)
+
+
+def resume_expired_leases(model: type[Queued], *, now: dt.datetime, max_attempts: int) -> int:
+    """Messages still ``sending`` after their lease belong to a worker that died (or hung)
+    mid-send. The server may or may not have taken them; a message never received is worse than
+    one received twice, so each is due again at once, to be sent again with the same id
+    (Message-ID, the SMS gateway's idempotency key). The interrupted try counts as an attempt:
+    a message that has used them all (one that kills its worker every time) becomes ``failed``.
+    Returns how many leases were taken back. Each row is changed only if nobody claimed it
+    meanwhile, so several workers may run this at once."""
+    cutoff = now - sending_lease()
+    expired = list(
+        model.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).values_list(
+            "pk", "public_id", "claimed_at", "attempts"
         )
     )
-    given_up = 0
-    for pk, public_id in stuck:
-        given_up += OutboxMessage.objects.filter(pk=pk, status=Status.SENDING).update(
-            status=Status.FAILED, last_error=INTERRUPTED, next_attempt_at=None
-        )
-        logger.warning("outbox: %s interrupted while sending; marked failed", public_id)
-    return given_up
+    outbox = "sms outbox" if model is SmsMessage else "outbox"
+    resumed = 0
+    for pk, public_id, claimed_at, attempts in expired:
+        lapsed = model.objects.filter(pk=pk, status=Status.SENDING, claimed_at=claimed_at)
+        if attempts >= max_attempts:
+            changed = lapsed.update(
+                status=Status.FAILED,
+                next_attempt_at=None,
+                last_error=INTERRUPTED,
+                interruptions=F("interruptions") + 1,
+            )
+            if changed:
+                logger.warning(
+                    "%s: %s interrupted while sending after attempt %d; marked failed",
+                    outbox,
+                    public_id,
+                    attempts,
+                )
+        else:
+            changed = lapsed.update(
+                status=Status.PENDING,
+                next_attempt_at=now,
+                last_error=INTERRUPTED,
+                interruptions=F("interruptions") + 1,
+            )
+            if changed:
+                logger.warning(
+                    "%s: %s interrupted while sending (attempt %d); due again",
+                    outbox,
+                    public_id,
+                    attempts,
+                )
+        resumed += changed
+    return resumed
 
 
 def deliver_due_messages(*, now: dt.datetime, limit: int) -> DeliveryCounts:
     """Send up to ``limit`` messages due at ``now``. Call it outside any transaction: each claim
     and each result commits on its own. Safe to run in several workers at once."""
-    counts = DeliveryCounts(interrupted=_give_up_interrupted(now=now))
     max_attempts = settings.KEPLIVE_OUTBOX_MAX_ATTEMPTS
+    counts = DeliveryCounts(
+        interrupted=resume_expired_leases(OutboxMessage, now=now, max_attempts=max_attempts)
+    )
     with Mailer() as mailer:
         for _ in range(limit):
             message = claim_next(OutboxMessage, now=now)
             if message is None:
                 break
             result = mailer.send(message)
-            mine = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+            mine = still_mine(OutboxMessage, message)
+            error = result.error
+            if result.outcome is Outcome.UNCERTAIN:
+                error = f"{error} (outcome unknown)"
             if result.outcome is Outcome.DELIVERED:
-                mine.update(
+                recorded = mine.update(
                     status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
                 )
-                counts.sent += 1
+                counts.sent += recorded
                 logger.info("outbox: %s sent (attempt %d)", message.public_id, message.attempts)
-            elif result.outcome is Outcome.NOT_ACCEPTED and message.attempts < max_attempts:
-                mine.update(
+            elif result.outcome is not Outcome.UNSENDABLE and message.attempts < max_attempts:
+                # Not accepted, or the conversation broke after the message was offered: try
+                # again later, with the same Message-ID.
+                recorded = mine.update(
                     status=Status.PENDING,
                     next_attempt_at=now + backoff_delay(message.attempts),
-                    last_error=result.error,
+                    last_error=error[:200],
                 )
-                counts.retrying += 1
+                counts.retrying += recorded
                 logger.info(
-                    "outbox: %s not accepted (%s), attempt %d; will retry",
+                    "outbox: %s not sent (%s), attempt %d; will retry",
                     message.public_id,
-                    result.error,
+                    error,
                     message.attempts,
                 )
             else:
-                error = result.error
-                if result.outcome is Outcome.UNCERTAIN:
-                    error = f"{error} (outcome unknown)"
-                mine.update(status=Status.FAILED, next_attempt_at=None, last_error=error[:200])
-                counts.failed += 1
+                recorded = mine.update(
+                    status=Status.FAILED, next_attempt_at=None, last_error=error[:200]
+                )
+                counts.failed += recorded
                 logger.warning(
                     "outbox: %s failed (%s) after attempt %d",
                     message.public_id,
                     error,
                     message.attempts,
+                )
+            if not recorded:
+                logger.warning(
+                    "outbox: %s outlived its lease; another worker has taken it over",
+                    message.public_id,
                 )
     return counts
 
@@ -228,9 +286,9 @@ def deliver_due_messages(*, now: dt.datetime, limit: int) -> DeliveryCounts:
 def retry_messages(
     *, messages: Iterable[OutboxMessage], actor: object = None, origin: Origin = SYSTEM
 ) -> int:
-    """A person sends failed messages again: back to ``pending``, due now, with a fresh count of
-    attempts. For a message whose outcome was unknown this may deliver it twice; the person
-    decides. Each retry is audited."""
+    """A person sends failed messages again (after every automatic attempt was used, or a
+    message that could not be built and was since fixed): back to ``pending``, due now, with a
+    fresh count of attempts. Each retry is audited."""
     now = timezone.now()
     retried = 0
     with transaction.atomic():

@@ -2,11 +2,12 @@
 
 Like the email outbox (services.py), an SMS is first a row written with the change that causes
 it: a change that rolls back sends nothing, one that commits has its SMS on record even while
-the gateway is down. Delivery differs in one way: every attempt carries the message's public id
-as the gateway's idempotency key, so an attempt whose outcome is unknown (a timeout, a worker
-that died mid-send) is simply tried again — the gateway recognises a repeat. An SMS is given up
-(``failed``) only when the gateway rejects it for good or after ``KEPLIVE_SMS_MAX_ATTEMPTS``
-tries; a person can then send it again from the admin. See docs/sms.md.
+the gateway is down. Every attempt carries the message's public id as the gateway's idempotency
+key, so an attempt whose outcome is unknown (a timeout, a worker that died mid-send and whose
+lease ran out) is simply tried again — the gateway recognises a repeat and sends it once. An
+SMS is given up (``failed``) only when the gateway rejects it for good or after
+``KEPLIVE_SMS_MAX_ATTEMPTS`` tries; a person can then send it again from the admin. See
+docs/sms.md and ADR 0013.
 
 Logs name messages by public id and reason code only: never the number or the text.
 """
@@ -29,7 +30,12 @@ from keplive.integrations.sms import (
     is_valid_number,
 )
 from keplive.notifications.models import SmsMessage, Status
-from keplive.notifications.services import backoff_delay, claim_next
+from keplive.notifications.services import (
+    backoff_delay,
+    claim_next,
+    resume_expired_leases,
+    still_mine,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +49,15 @@ class SmsCounts:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    interrupted: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"sent": self.sent, "retrying": self.retrying, "failed": self.failed}
+        return {
+            "sent": self.sent,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "interrupted": self.interrupted,
+        }
 
 
 def queue_sms(
@@ -95,27 +107,19 @@ def _deliver_soon() -> None:
     deliver_sms_soon_task()
 
 
-def _resume_interrupted(*, now: dt.datetime) -> int:
-    """Messages left ``sending`` by a worker that died go back to ``pending``: the idempotency
-    key makes the retry safe."""
-    cutoff = now - dt.timedelta(minutes=settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES)
-    return SmsMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).update(
-        status=Status.PENDING, next_attempt_at=now, last_error="interrupted"
-    )
-
-
 def deliver_due_sms(*, now: dt.datetime, limit: int) -> SmsCounts:
     """Send up to ``limit`` SMS due at ``now`` through the configured gateway. Call it outside any
     transaction; safe to run in several workers at once (each message is claimed by one)."""
-    _resume_interrupted(now=now)
-    counts = SmsCounts()
-    adapter = gateway()
     max_attempts = settings.KEPLIVE_SMS_MAX_ATTEMPTS
+    counts = SmsCounts(
+        interrupted=resume_expired_leases(SmsMessage, now=now, max_attempts=max_attempts)
+    )
+    adapter = gateway()
     for _ in range(limit):
         message = claim_next(SmsMessage, now=now)
         if message is None:
             break
-        mine = SmsMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+        mine = still_mine(SmsMessage, message)
         try:
             receipt = adapter.send(
                 to=message.recipient, text=message.text, message_id=str(message.public_id)

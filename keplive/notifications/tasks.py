@@ -23,7 +23,8 @@ def _deliver() -> dict[str, int]:
 
 @db_periodic_task(crontab(minute="*"))
 def deliver_outbox_task() -> dict[str, int]:
-    """Every minute: send the messages that are due (new ones and retries after backoff)."""
+    """Every minute: send the messages that are due (new ones, retries after backoff, and
+    messages whose worker died mid-send once their lease has run out)."""
     return _deliver()
 
 
@@ -38,7 +39,7 @@ def _deliver_sms() -> dict[str, int]:
     from keplive.notifications.sms import deliver_due_sms
 
     counts = deliver_due_sms(now=timezone.now(), limit=settings.KEPLIVE_OUTBOX_BATCH_SIZE)
-    if counts.sent or counts.retrying or counts.failed:
+    if counts.sent or counts.retrying or counts.failed or counts.interrupted:
         logger.info("sms outbox run: %s", counts.as_dict())
     return counts.as_dict()
 

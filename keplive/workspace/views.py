@@ -9,6 +9,7 @@ with the channel ``workspace``.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import LoginView
@@ -20,7 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from keplive.accounts.staff_login import refused_login, second_factor, with_next
+from keplive.accounts.staff_login import (
+    refused_login,
+    second_factor,
+    session_ended_notice,
+    with_next,
+)
 from keplive.audit.models import Outcome
 from keplive.audit.origin import request_origin
 from keplive.audit.services import Origin, record_event
@@ -52,6 +58,13 @@ class EmployeeLoginView(LoginView):
 
     def get_default_redirect_url(self) -> str:
         return reverse("workspace:today")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Said once, after a session ended by its idle or absolute limit.
+        return {
+            **super().get_context_data(**kwargs),
+            "session_ended": session_ended_notice(self.request),
+        }
 
     def get_success_url(self) -> str:
         # The password is only the first step: the code page follows, then the page asked for.

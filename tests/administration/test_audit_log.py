@@ -1,5 +1,5 @@
-"""The audit log pages (issue 6 item 8; P7): search, pages, CSV export, verifying the chain,
-reading recorded as events, and who may use them."""
+"""The audit log pages (issue 6 item 8; P7): search, pages, CSV export, verifying the signed
+checkpoints (ADR 0011), reading recorded as events, and who may use them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from django.db import DatabaseError, transaction
 from keplive.accounts.models import Role
 from keplive.audit.models import AuditEvent, Outcome
 from keplive.audit.search import AuditQuery, matching_events
-from keplive.audit.services import Origin, record_event
+from keplive.audit.selectors import Problem
+from keplive.audit.services import Origin, record_event, seal_audit_log
 from tests.conftest import athens
 from tests.factories import EmployeeFactory, UserFactory
 from tests.staff import allow_audit_tampering, login_staff
@@ -234,7 +235,7 @@ def test_the_export_has_the_search_as_csv(admin_client, administrator, events):
         "workspace",
     ]
     assert refused[1] == "2025-03-13T09:00:00+02:00"
-    assert refused[11] == events[3].digest
+    assert refused[11] == events[3].leaf_hash
     recorded = AuditEvent.objects.filter(action="audit_log.exported").get()
     assert recorded.actor == administrator
     assert recorded.details == {"filters": ["object_type"], "rows": 4, "truncated": False}
@@ -258,34 +259,69 @@ def test_an_export_with_bad_input_is_refused_with_the_message(admin_client):
 
 
 def test_verifying_an_intact_chain(admin_client, administrator, events):
+    seal_audit_log()
     response = admin_client.post("/administration/audit/verify/")
     assert response.status_code == 200
-    assert response.context["report"].intact
-    assert response.context["report"].checked == len(events)
-    assert 'data-intact="true"' in response.content.decode()
+    report = response.context["report"]
+    assert (report.intact, report.checked, report.checkpoints, report.unsealed) == (
+        True,
+        len(events),
+        1,
+        0,
+    )
+    page = response.content.decode()
+    assert 'data-intact="true"' in page
+    assert 'id="latest-checkpoint"' in page
+    assert report.latest.checkpoint_hash in page
     recorded = AuditEvent.objects.get(action="audit_log.chain_verified")
     assert recorded.actor == administrator
-    assert recorded.details == {"checked": 5, "intact": True, "first_broken_id": None}
-    call_command("verify_audit_chain")  # and the command agrees, this event included
+    assert recorded.details == {
+        "checked": 5,
+        "intact": True,
+        "first_broken_id": None,
+        "problems": 0,
+        "checkpoints": 1,
+        "unsealed": 0,
+    }
+    call_command("verify_audit_chain")  # and the command agrees, this event (unsealed) included
+
+
+def test_verifying_names_the_events_not_sealed_yet(admin_client, events):
+    seal_audit_log()
+    record_event(action="appointment.booked", occurred_at=athens(2025, 3, 20, 9))
+    response = admin_client.post("/administration/audit/verify/")
+    report = response.context["report"]
+    assert (report.intact, report.checked, report.unsealed) == (True, len(events), 1)
+    assert report.oldest_unsealed_at == athens(2025, 3, 20, 9)
+    assert 'id="chain-unsealed"' in response.content.decode()
 
 
 def test_verifying_a_tampered_chain_names_the_first_broken_event(admin_client, events):
+    seal_audit_log()
     allow_audit_tampering()
     AuditEvent.objects.filter(pk=events[2].pk).update(object_id="someone-else")
     response = admin_client.post("/administration/audit/verify/")
     assert response.status_code == 200
     report = response.context["report"]
-    assert (report.intact, report.first_broken_id, report.checked) == (False, events[2].pk, 2)
-    assert 'data-intact="false"' in response.content.decode()
+    assert (report.intact, report.first_broken_id, report.checked) == (False, events[2].pk, 4)
+    assert [problem.kind for problem in report.problems] == [Problem.EVENT_CHANGED]
+    page = response.content.decode()
+    assert 'data-intact="false"' in page
+    start = page.index('id="chain-problems"')
+    assert report.problems[0].describe() in page[start : page.index("</ul>", start)]
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")
 
 
 def test_verifying_a_chain_with_a_deleted_event(admin_client, events):
+    seal_audit_log()
     allow_audit_tampering()
     AuditEvent.objects.filter(pk=events[1].pk).delete()
     report = admin_client.post("/administration/audit/verify/").context["report"]
-    assert report.first_broken_id == events[2].pk
+    [problem] = report.problems
+    assert problem.kind == Problem.EVENTS_DIFFER
+    assert problem.event_id <= events[1].pk <= problem.through_id
+    assert report.first_broken_id == problem.event_id
 
 
 def test_verifying_takes_a_post(admin_client):

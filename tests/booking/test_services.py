@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from keplive.audit.models import AuditEvent
 from keplive.audit.selectors import audit_chain_report
+from keplive.audit.services import seal_audit_log
 from keplive.booking import services
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
@@ -399,8 +400,10 @@ def test_the_audit_chain_holds_and_detects_tampering(
     )
     services.cancel_appointment(reference=appointment.reference, citizen=citizen, now=now)
     report = audit_chain_report()
-    assert report.intact
-    assert report.checked == 3
+    assert (report.intact, report.checked, report.unsealed) == (True, 0, 3)
+    assert seal_audit_log().sealed == 3
+    report = audit_chain_report()
+    assert (report.intact, report.checked, report.unsealed) == (True, 3, 0)
 
     allow_audit_tampering()
     AuditEvent.objects.filter(action="appointment.rescheduled").update(details={"to": "forged"})

@@ -2,6 +2,10 @@
 
 The server runs exactly as `make run` starts it, on a fresh SQLite database with the demo
 directory. Missing Chromium is a failure, not a skip.
+
+Every browser context any test opens reports Content-Security-Policy violations, and a test
+during which any page violated the policy fails (ADR 0014): the policy is checked on every page
+and every script path the tests exercise, the call included.
 """
 
 from __future__ import annotations
@@ -121,6 +125,57 @@ def mail_dir(stack: dict[str, object]) -> Path:
     return directory
 
 
+# --- Content-Security-Policy: any violation fails the test ------------------------------------
+
+# Runs first in every frame of every page: each violation the browser reports to the page is
+# written to the console, where the context's listener collects it (Chromium also logs its own
+# "Refused to …" line; either is enough).
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + JSON.stringify({
+    directive: event.effectiveDirective, blocked: event.blockedURI,
+    source: event.sourceFile, line: event.lineNumber, sample: event.sample,
+  }));
+});
+"""
+csp_violations: list[str] = []
+
+
+def _collect_csp_violation(message: Any) -> None:
+    text = message.text
+    if text.startswith("CSP violation: ") or "Content Security Policy" in text:
+        csp_violations.append(f"{message.location.get('url', '')}: {text}")
+
+
+def watch_csp(context: Any) -> Any:
+    """Make ``context`` report every Content-Security-Policy violation to ``csp_violations``."""
+    context.add_init_script(CSP_REPORTER)
+    context.on("console", _collect_csp_violation)
+    return context
+
+
+class CspWatchingBrowser:
+    """The browser, whose every new context watches for policy violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        return watch_csp(self._browser.new_context(*args, **kwargs))
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    """Every browser test fails if any page it opened violated the Content-Security-Policy."""
+    csp_violations.clear()
+    yield
+    found, csp_violations[:] = list(csp_violations), []
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -128,7 +183,7 @@ def browser() -> Iterator[object]:
     assert Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield CspWatchingBrowser(browser)
         browser.close()
 
 

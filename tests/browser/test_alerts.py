@@ -75,6 +75,7 @@ print(json.dumps({
     "waiting": str(waiting.reference),
     "raised": raised,
     "digest": run.digest.pk if run.digest else None,
+    "addenda": run.addenda,
     "interpreter_url": interpreter_url(signed),
 }))
 """
@@ -104,16 +105,18 @@ def made(stack: dict[str, object]) -> Iterator[dict[str, object]]:
 
 def test_the_jobs_email_and_a_colleague_takes_the_waiting_call_over(made, server, mail_dir, page):  # type: ignore[no-untyped-def]
     assert made["raised"] == 1
-    assert made["digest"] is not None
+    # Before 18:00 Greek time this run sends tomorrow's digest; after it, the worker has sent the
+    # digest already and this run sends the request in an addendum. Either way it goes once.
+    assert (made["digest"] is not None) != (made["addenda"] == 1)
 
-    # The interpreter digest reached the National Institute for the Deaf, with the link.
+    # The request reached the National Institute for the Deaf, with the link.
     digest = wait_for_mail(
         mail_dir,
         to="diermineia@ethniko-idryma-kofon.gr",
         subject_contains="KEPlive",
+        body_contains=str(made["interpreter_url"]),
         timeout=MAIL_WAIT_SECONDS,
     )
-    assert str(made["interpreter_url"]) in text_of(digest)
     assert "Ελένη" not in text_of(digest)
     # The KEP's supervisor was alerted, without the citizen's data.
     alert = wait_for_mail(

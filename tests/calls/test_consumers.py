@@ -406,3 +406,53 @@ def test_chat_is_relayed_but_never_stored_or_logged(caplog):
                 for needle in ("%unique-chat-text%", "%unique-sdp-text%"):
                     cursor.execute(query, [needle])
                     assert cursor.fetchone()[0] == 0, (table, column)
+
+
+def _age_session(cookie: bytes, minutes: int) -> None:
+    """Make the session behind ``cookie`` look idle for ``minutes`` (ADR 0014's clocks)."""
+    import datetime as dt
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from keplive.accounts import sessions
+
+    key = cookie.decode().split("=", 1)[1]
+    session = SessionStore(session_key=key)
+    then = int((timezone.now() - dt.timedelta(minutes=minutes)).timestamp())
+    session[sessions.LOGIN_AT] = then
+    session[sessions.SEEN_AT] = then
+    session.save()
+
+
+def test_an_idle_staff_session_cannot_join_or_stay_in_a_call(monkeypatch):
+    """The session limits of the pages hold on the WebSocket too (ADR 0014): an employee idle for
+    more than 30 minutes is refused; one whose session lapses during a call is closed at the next
+    message, while messages within the limit keep the session alive."""
+    from keplive.calls import consumers
+
+    appointment = make_appointment()
+    user = appointment.employee.user
+    origin = (b"origin", settings.KEPLIVE_PUBLIC_URL.encode())
+    path = f"/ws/calls/{appointment.reference}/"
+
+    async def scenario() -> None:
+        idle = await sync_to_async(session_cookie)(user)
+        await sync_to_async(_age_session)(idle, 31)
+        ws = WebsocketCommunicator(application, path, headers=[origin, (b"cookie", idle)])
+        assert (await ws.connect())[0]
+        assert (await next_of(ws, "error"))["code"] == "refused"
+        assert await closed_with(ws) == 4401
+
+        fresh = await sync_to_async(session_cookie)(user)
+        ws = WebsocketCommunicator(application, path, headers=[origin, (b"cookie", fresh)])
+        await connect(ws)
+        monkeypatch.setattr(consumers, "SESSION_CHECK_SECONDS", 0)
+        await ws.send_json_to({"type": "sync"})  # activity within the limit: still in the call
+        await next_of(ws, "snapshot")
+        await sync_to_async(_age_session)(fresh, 31)
+        await ws.send_json_to({"type": "sync"})
+        assert (await next_of(ws, "error"))["code"] == "refused"
+        assert await closed_with(ws) == 4401
+
+    run(scenario)

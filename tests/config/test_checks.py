@@ -29,3 +29,22 @@ def test_production_warns_without_a_turn_server(settings):
     settings.KEPLIVE_TURN_URLS = ["turn:turn.keplive.gov.gr:3478?transport=udp"]
     settings.KEPLIVE_TURN_SECRET = "x" * 40
     assert "keplive.W001" not in {error.id for error in run_checks()}
+
+
+def test_production_refuses_the_development_audit_signing_key(settings):
+    from keplive.audit.signing import new_signing_key
+
+    settings.ENVIRONMENT = "production"
+    settings.KEPLIVE_AUDIT_SIGNING_KEY = ""
+    assert "keplive.E005" in {error.id for error in run_checks()}
+    settings.KEPLIVE_AUDIT_SIGNING_KEY = "not base64 of 32 bytes"
+    ids = {error.id for error in run_checks()}
+    assert "keplive.E006" in ids
+    assert "keplive.E005" not in ids
+    settings.KEPLIVE_AUDIT_SIGNING_KEY = new_signing_key()
+    settings.KEPLIVE_AUDIT_VERIFY_KEYS = ["short"]
+    assert "keplive.E006" in {error.id for error in run_checks()}
+    settings.KEPLIVE_AUDIT_VERIFY_KEYS = []
+    ids = {error.id for error in run_checks()}
+    assert "keplive.E005" not in ids
+    assert "keplive.E006" not in ids

@@ -4,6 +4,7 @@ stand-ins only through KEPLIVE_ALLOW_STANDINS, and says so (ADR 0017)."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -14,9 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "env.template"
 SETTINGS = ROOT / "keplive" / "config" / "settings.py"
-# Django's own deploy warnings that are a decision of the HSTS work, not of this template
-# (includeSubDomains and preload commit every subdomain of the ministry's domain).
-HSTS_DECISIONS = {"security.W005", "security.W021"}
+# Nothing: `check --deploy` is clean under the template's settings.
+HSTS_DECISIONS: set[str] = set()
 
 
 def template_values() -> dict[str, str]:
@@ -28,6 +28,8 @@ def template_values() -> dict[str, str]:
         value = value.strip('"')
         if value == "CHANGE-ME":
             value = secrets.token_urlsafe(48)
+        elif value == "CHANGE-ME-BASE64-32-BYTES":
+            value = base64.b64encode(secrets.token_bytes(32)).decode()
         values[name] = value.replace(":CHANGE-ME@", f":{secrets.token_hex(8)}@")
     return values
 

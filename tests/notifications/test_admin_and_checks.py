@@ -162,3 +162,30 @@ def test_the_command_runs_the_stand_in_until_stopped(tmp_path):
     [entry] = read_index(tmp_path)
     assert (entry.to, entry.subject) == ("citizen@example.gr", "Υπενθύμιση ραντεβού")
     assert "Σε μία ώρα." in (tmp_path / entry.filename).read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_staff_see_that_a_message_was_sent_again_after_an_interruption(staff_client):
+    message = queue_email(
+        key="interrupted:1", to="citizen@example.gr", subject="Ραντεβού", text="x"
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENT, attempts=2, interruptions=1, sent_at=timezone.now()
+    )
+    page = staff_client.get(reverse(CHANGELIST)).content.decode()
+    assert "Διακοπείσες αποστολές" in page
+    assert 'class="field-interruptions">1<' in page
+
+
+def test_production_warns_of_a_lease_shorter_than_a_slow_send(settings):
+    from keplive.notifications.checks import lease_outlasts_a_send
+
+    settings.ENVIRONMENT = "production"
+    settings.EMAIL_TIMEOUT = 30
+    settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = 5
+    assert lease_outlasts_a_send() == []
+    settings.KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES = 2
+    [warning] = lease_outlasts_a_send()
+    assert warning.id == "keplive.notifications.W005"
+    settings.ENVIRONMENT = "development"
+    assert lease_outlasts_a_send() == []

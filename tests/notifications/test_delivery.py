@@ -11,13 +11,18 @@ import threading
 import pytest
 from django.utils import timezone
 
+from keplive.integrations.smtp.local import duplicate_message_ids
+from keplive.notifications.delivery import Mailer, Outcome
 from keplive.notifications.models import OutboxMessage, Status
 from keplive.notifications.services import (
     INTERRUPTED,
     Attachment,
     backoff_delay,
+    claim_next,
     deliver_due_messages,
     queue_email,
+    resume_expired_leases,
+    still_mine,
 )
 from tests.notifications.conftest import free_port, point_email_at
 
@@ -165,22 +170,76 @@ def test_one_refused_message_does_not_hold_back_the_others(mail_standin):
     assert [entry.to for entry in mail_standin.index()] == ["citizen@example.gr"]
 
 
-def test_a_message_left_sending_by_a_dead_worker_fails_and_is_not_resent(mail_standin):
+def test_a_message_whose_worker_died_mid_send_is_sent_again_after_its_lease(mail_standin):
+    message = queue()
+    # A worker claims it, hands it to the server, and dies before it can record "sent".
+    claimed = claim_next(OutboxMessage, now=timezone.now())
+    assert claimed is not None
+    with Mailer() as mailer:
+        assert mailer.send(claimed).outcome is Outcome.DELIVERED
+    # Within the lease the worker may still be busy with it: leave it.
+    counts = deliver(claimed.claimed_at + dt.timedelta(minutes=14))
+    assert (counts.interrupted, counts.sent) == (0, 0)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.SENDING, 1)
+    # The lease (15 minutes here) has run out: due again at once, sent again, counted.
+    counts = deliver(claimed.claimed_at + dt.timedelta(minutes=16))
+    assert (counts.interrupted, counts.sent) == (1, 1)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.interruptions) == (Status.SENT, 2, 1)
+    assert message.last_error == ""
+    # Received twice, with one Message-ID: the receiver recognises the repeat.
+    assert [received["Message-ID"] for received in mail_standin.messages()] == [
+        f"<{message.public_id}@keplive.test>"
+    ] * 2
+    assert duplicate_message_ids(mail_standin.directory) == {
+        f"<{message.public_id}@keplive.test>": 2
+    }
+    assert deliver(timezone.now() + dt.timedelta(days=1)).sent == 0
+
+
+def test_a_message_interrupted_on_its_last_attempt_fails_for_a_person(mail_standin, settings):
+    settings.KEPLIVE_OUTBOX_MAX_ATTEMPTS = 2
     message = queue()
     claimed = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=Status.SENDING, attempts=1, claimed_at=claimed
+        status=Status.SENDING, attempts=2, claimed_at=claimed
     )
-    # Within the timeout the worker may still be busy with it: leave it.
-    counts = deliver(claimed + dt.timedelta(minutes=10))
-    assert counts.interrupted == 0
-    message.refresh_from_db()
-    assert message.status == Status.SENDING
     counts = deliver(claimed + dt.timedelta(minutes=16))
-    assert counts.interrupted == 1
+    assert (counts.interrupted, counts.sent) == (1, 0)
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.FAILED, INTERRUPTED)
+    assert (message.attempts, message.interruptions) == (2, 1)
     assert mail_standin.files() == []
+
+
+def test_a_worker_that_outlived_its_lease_records_nothing_over_the_new_claim(mail_standin):
+    message = queue()
+    slow = claim_next(OutboxMessage, now=timezone.now())
+    assert slow is not None
+    # Its lease runs out while it is still sending; another run takes the message over.
+    later = slow.claimed_at + dt.timedelta(minutes=16)
+    assert resume_expired_leases(OutboxMessage, now=later, max_attempts=8) == 1
+    taken_over = claim_next(OutboxMessage, now=later)
+    assert taken_over is not None
+    assert taken_over.claimed_at != slow.claimed_at
+    # The slow worker's result no longer applies: only the new claim may record one.
+    assert still_mine(OutboxMessage, slow).update(status=Status.FAILED) == 0
+    assert still_mine(OutboxMessage, taken_over).count() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.interruptions) == (Status.SENDING, 2, 1)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_lapsed_lease_is_sent_again_with_the_same_message_id(
+    require_postgres, mail_standin
+):
+    test_a_message_whose_worker_died_mid_send_is_sent_again_after_its_lease(mail_standin)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_worker_past_its_lease_records_nothing(require_postgres, mail_standin):
+    test_a_worker_that_outlived_its_lease_records_nothing_over_the_new_claim(mail_standin)
 
 
 class HangUpAfterData(threading.Thread):
@@ -212,19 +271,31 @@ class HangUpAfterData(threading.Thread):
         self.listener.close()
 
 
-def test_a_connection_lost_after_the_message_was_offered_fails_without_retry(settings):
+def test_a_connection_lost_after_the_message_was_offered_is_retried_with_the_same_id(
+    settings, mail_standin
+):
+    standin_port = settings.EMAIL_PORT
     server = HangUpAfterData()
     server.start()
     point_email_at(settings, server.port)
     message = queue()
-    counts = deliver()
+    now = timezone.now()
+    counts = deliver(now)
     server.join(timeout=5)
     assert b"Subject:" in server.received
-    assert counts.failed == 1
+    assert counts.retrying == 1
     message.refresh_from_db()
-    assert message.status == Status.FAILED
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
     assert message.last_error == "SMTPServerDisconnected (outcome unknown)"
-    assert deliver(timezone.now() + dt.timedelta(days=1)).sent == 0
+    assert message.next_attempt_at > now
+    # The relay may have kept it; the next attempt goes out with the same Message-ID.
+    point_email_at(settings, standin_port)
+    assert deliver(message.next_attempt_at).sent == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.SENT, 2)
+    message_id = f"<{message.public_id}@keplive.test>"
+    assert f"Message-ID: {message_id}".encode() in server.received
+    assert [received["Message-ID"] for received in mail_standin.messages()] == [message_id]
 
 
 def test_a_malformed_attachment_fails_at_once_without_contacting_the_server(mail_standin):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import smtplib
+import time
 from email.message import EmailMessage
 
 import pytest
 from django.core.management import call_command
 
-from keplive.integrations.smtp.local import MailDrop
+from keplive.integrations.smtp.local import (
+    INDEX_NAME,
+    LocalSmtpServer,
+    MailDrop,
+    duplicate_message_ids,
+    read_index,
+)
+from tests.notifications.conftest import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +111,46 @@ def test_production_refuses_the_mailbox(settings):
 def test_the_mailbox_pages_are_not_cached(client, mail_dir):
     assert "no-store" in client.get("/dev/mail/")["Cache-Control"]
     call_command("check")  # the URLconf with the mailbox mounted passes the system checks
+
+
+def test_the_index_records_each_message_id_and_reads_lines_from_before_that_column(tmp_path):
+    drop = MailDrop(tmp_path)
+    for message_id in ("<a@keplive.test>", "<b@keplive.test>", "<a@keplive.test>"):
+        message = EmailMessage()
+        message["To"] = "maria@example.gr"
+        message["Subject"] = "Ραντεβού"
+        message["Message-ID"] = message_id
+        message.set_content("Κείμενο")
+        drop.store(content=message.as_bytes(), recipients=["maria@example.gr"])
+    with (tmp_path / INDEX_NAME).open("a", encoding="utf-8") as index:
+        index.write("2026-01-01T10:00:00+02:00 | old@example.gr | Παλιό | old.eml\n")
+    entries = read_index(tmp_path)
+    assert [entry.message_id for entry in entries] == [
+        "<a@keplive.test>",
+        "<b@keplive.test>",
+        "<a@keplive.test>",
+        "",
+    ]
+    assert (entries[-1].to, entries[-1].subject, entries[-1].filename) == (
+        "old@example.gr",
+        "Παλιό",
+        "old.eml",
+    )
+    # A relay keeps a repeat; the index tells it by its Message-ID.
+    assert duplicate_message_ids(tmp_path) == {"<a@keplive.test>": 2}
+
+
+def test_a_slowed_stand_in_answers_each_message_late(tmp_path):
+    port = free_port()
+    with LocalSmtpServer(directory=tmp_path, port=port, delay=0.4):
+        message = EmailMessage()
+        message["From"] = "kep@example.gr"
+        message["To"] = "maria@example.gr"
+        message["Subject"] = "Αργά"
+        message.set_content("Κείμενο")
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+            started = time.monotonic()
+            smtp.send_message(message)
+            waited = time.monotonic() - started
+    assert waited >= 0.4
+    assert [entry.subject for entry in read_index(tmp_path)] == ["Αργά"]

@@ -33,6 +33,7 @@ from keplive.integrations.sms.local import (
 )
 from keplive.notifications import smsbox
 from keplive.notifications.models import SmsMessage, Status
+from keplive.notifications.services import claim_next
 from keplive.notifications.sms import InvalidPhoneNumber, deliver_due_sms, queue_sms, retry_sms
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,7 @@ def test_after_commit_the_worker_is_asked_to_send(
 def test_the_local_standin_keeps_each_sms_as_a_file(sms_settings):
     message = queue_sms(key="k", to=PHONE, text=TEXT)
     counts = deliver_due_sms(now=later(1), limit=10)
-    assert counts.as_dict() == {"sent": 1, "retrying": 0, "failed": 0}
+    assert counts.as_dict() == {"sent": 1, "retrying": 0, "failed": 0, "interrupted": 0}
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert message.sent_at is not None
@@ -202,7 +203,12 @@ def test_an_unavailable_gateway_is_retried_with_backoff_and_nothing_is_lost(sms_
     assert message.last_error == "standin_unavailable"
     assert message.next_attempt_at > now
     # Not due yet: nothing happens.
-    assert deliver_due_sms(now=now, limit=10).as_dict() == {"sent": 0, "retrying": 0, "failed": 0}
+    assert deliver_due_sms(now=now, limit=10).as_dict() == {
+        "sent": 0,
+        "retrying": 0,
+        "failed": 0,
+        "interrupted": 0,
+    }
     # The gateway is back (here: the number is reachable again) and the retry is due.
     SmsMessage.objects.filter(pk=message.pk).update(recipient=PHONE)
     assert deliver_due_sms(now=later(10), limit=10).sent == 1
@@ -229,14 +235,31 @@ def test_a_rejected_sms_fails_at_once():
     assert (message.status, message.last_error) == (Status.FAILED, "standin_rejected")
 
 
-def test_an_sms_left_sending_by_a_dead_worker_is_sent_again():
+def test_an_sms_whose_worker_died_after_the_gateway_took_it_is_sent_once(sms_settings):
     message = queue_sms(key="k", to=PHONE, text=TEXT)
-    SmsMessage.objects.filter(pk=message.pk).update(
-        status=Status.SENDING, claimed_at=timezone.now() - dt.timedelta(hours=1), attempts=1
-    )
-    assert deliver_due_sms(now=later(1), limit=10).sent == 1
+    # A worker claims it, the gateway takes it, and the worker dies before recording "sent".
+    claimed = claim_next(SmsMessage, now=timezone.now())
+    assert claimed is not None
+    first = gateway().send(to=PHONE, text=TEXT, message_id=str(claimed.public_id))
+    # Within the lease nothing happens; after it the SMS is due again, with the same key.
+    assert deliver_due_sms(now=claimed.claimed_at + dt.timedelta(minutes=14), limit=10).sent == 0
+    counts = deliver_due_sms(now=claimed.claimed_at + dt.timedelta(minutes=16), limit=10)
+    assert (counts.interrupted, counts.sent) == (1, 1)
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (Status.SENT, 2)
+    assert (message.status, message.attempts, message.interruptions) == (Status.SENT, 2, 1)
+    # The stand-in, like a gateway honouring the idempotency key, sent it once.
+    assert message.gateway_id == first.gateway_id
+    assert [sms.message_id for sms in read_messages(sms_settings)] == [str(message.public_id)]
+
+
+def test_the_standin_sends_a_repeated_message_id_once(sms_settings):
+    standin = LocalSmsGateway(directory=sms_settings)
+    first = standin.send(to=PHONE, text=TEXT, message_id="m-1")
+    again = standin.send(to=PHONE, text=TEXT, message_id="m-1")
+    other = standin.send(to=PHONE, text=TEXT, message_id="m-2")
+    assert again == first
+    assert other != first
+    assert sorted(sms.message_id for sms in read_messages(sms_settings)) == ["m-1", "m-2"]
 
 
 def test_no_number_or_text_reaches_the_logs(caplog):
@@ -320,7 +343,12 @@ def test_the_worker_task_delivers(sms_settings):
 
     queue_sms(key="k", to=PHONE, text=TEXT)
     SmsMessage.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
-    assert deliver_sms_task.call_local() == {"sent": 1, "retrying": 0, "failed": 0}
+    assert deliver_sms_task.call_local() == {
+        "sent": 1,
+        "retrying": 0,
+        "failed": 0,
+        "interrupted": 0,
+    }
 
 
 def test_production_refuses_the_standin_and_the_viewer(settings):

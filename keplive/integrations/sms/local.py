@@ -2,12 +2,20 @@
 ``KEPLIVE_SMS_DIR`` (``var/sms/``) instead of reaching a phone, readable at ``/dev/sms/`` in
 development. Numbers ending in ``999999`` make the stand-in answer "unavailable" and numbers
 ending in ``999998`` are rejected, so the outbox's retries and failures can be tried by hand.
+
+Like a gateway that honours idempotency keys, it sends a message once however often it is given
+the same ``message_id`` (the outbox's id, the ``Idempotency-Key`` of the live adapter): a repeat
+answers with the first receipt and writes nothing. It remembers each id as a file under
+``ids/`` (named by the id's SHA-256), created only after the message is kept, so a crash in
+between can leave a repeat but never a lost message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
 import secrets
 import threading
@@ -26,6 +34,7 @@ _ATHENS = ZoneInfo("Europe/Athens")
 # Only names the stand-in writes: "<UTC time>-<8 hex>.json".
 FILENAME = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{8}\.json$")
 _lock = threading.Lock()
+IDS_DIRECTORY = "ids"
 UNAVAILABLE_SUFFIX = "999999"
 REJECTED_SUFFIX = "999998"
 
@@ -53,20 +62,48 @@ class LocalSmsGateway:
             raise SmsGatewayUnavailable("standin_unavailable")
         if to.endswith(REJECTED_SUFFIX):
             raise SmsRejected("standin_rejected")
+        seen = self._seen(message_id)
+        if seen is not None:
+            return seen
         now = dt.datetime.now(dt.UTC)
         name = f"{now:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}.json"
+        gateway_id = name.removesuffix(".json")
         record = {
             "received_at": now.astimezone(_ATHENS).isoformat(timespec="seconds"),
             "to": to,
             "text": text,
             "message_id": message_id,
         }
+        ids = self.directory / IDS_DIRECTORY
         with _lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / name).write_text(
-                json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-        return SmsReceipt(gateway_id=name.removesuffix(".json"))
+            ids.mkdir(parents=True, exist_ok=True)
+            file = self.directory / name
+            partial = file.with_suffix(".part")
+            partial.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            partial.replace(file)
+            # Remember the id; os.link fails if another process sent the same id meanwhile,
+            # and then its message stands and this one is taken back.
+            claim = ids / f"{secrets.token_hex(8)}.part"
+            claim.write_text(gateway_id, encoding="ascii")
+            try:
+                os.link(claim, self._id_file(message_id))
+            except FileExistsError:
+                file.unlink()
+                return self._seen(message_id) or SmsReceipt()
+            finally:
+                claim.unlink()
+        return SmsReceipt(gateway_id=gateway_id)
+
+    def _id_file(self, message_id: str) -> Path:
+        digest = hashlib.sha256(message_id.encode("utf-8")).hexdigest()
+        return self.directory / IDS_DIRECTORY / digest
+
+    def _seen(self, message_id: str) -> SmsReceipt | None:
+        """The receipt of the message first sent with this id, or None."""
+        try:
+            return SmsReceipt(gateway_id=self._id_file(message_id).read_text(encoding="ascii"))
+        except FileNotFoundError:
+            return None
 
 
 def read_message(directory: Path, filename: str) -> StoredSms | None:

@@ -6,15 +6,23 @@ It speaks plain SMTP (no TLS, no authentication) and accepts any sender. Recipie
 ``refused.invalid`` domain are refused with ``550`` at ``RCPT``, so a refusal can be tried by hand
 and in tests.
 
+Like a real relay it keeps a message sent twice twice; ``index.txt`` records each one's
+Message-ID, so ``duplicate_message_ids`` can count the repeats an at-least-once sender made (the
+outbox sends a message again with the same Message-ID after a worker died mid-send). ``delay``
+makes it answer each message late — half before keeping it, half after — so that a worker can be
+killed mid-send on purpose (tests/notifications/test_crash.py, bench/outbox_crash.py).
+
 Only the standard library and aiosmtpd: ``keplive.integrations`` is the bottom layer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import secrets
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -27,7 +35,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from keplive.integrations.smtp import REFUSING_DOMAIN, STANDIN_HOST, STANDIN_PORT
 
 INDEX_NAME = "index.txt"
-INDEX_HEADER = "# received (Europe/Athens) | to | subject | file\n"
+INDEX_HEADER = "# received (Europe/Athens) | to | subject | file | Message-ID\n"
 # Bigger than any booking email with its ICS file; the stand-in refuses more (552).
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 _ATHENS = ZoneInfo("Europe/Athens")
@@ -41,6 +49,7 @@ class IndexEntry:
     to: str
     subject: str
     filename: str
+    message_id: str = ""
 
 
 def _one_line(value: str) -> str:
@@ -49,10 +58,12 @@ def _one_line(value: str) -> str:
 
 class MailDrop:
     """An aiosmtpd handler: each accepted message becomes ``<utc time>-<random>.eml`` in
-    ``directory``, with a line appended to ``index.txt``."""
+    ``directory``, with a line appended to ``index.txt``. ``delay`` seconds pass before the
+    ``250`` to each message (half before it is kept, half after)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, delay: float = 0.0) -> None:
         self.directory = directory
+        self.delay = max(delay, 0.0)
         self._lock = threading.Lock()
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
@@ -72,7 +83,11 @@ class MailDrop:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         content = envelope.original_content or b""
+        if self.delay:
+            await asyncio.sleep(self.delay / 2)
         self.store(content=content, recipients=list(envelope.rcpt_tos))
+        if self.delay:
+            await asyncio.sleep(self.delay / 2)
         return "250 2.0.0 OK: stored"
 
     def store(
@@ -81,13 +96,15 @@ class MailDrop:
         """Write one message and index it; the file appears whole or not at all."""
         received_at = received_at or dt.datetime.now(dt.UTC)
         filename = f"{received_at:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
-        subject = str(message_from_bytes(content, policy=policy.default).get("Subject", ""))
+        parsed = message_from_bytes(content, policy=policy.default)
+        subject = str(parsed.get("Subject", ""))
         line = " | ".join(
             (
                 received_at.astimezone(_ATHENS).isoformat(timespec="seconds"),
                 _one_line(", ".join(recipients)),
                 _one_line(subject),
                 filename,
+                _one_line(str(parsed.get("Message-ID", ""))),
             )
         )
         with self._lock:
@@ -113,11 +130,24 @@ def read_index(directory: Path) -> list[IndexEntry]:
     for line in index.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        received_at, to, subject, filename = line.split(" | ", 3)
+        # Lines written before the Message-ID column have four fields.
+        received_at, to, subject, filename, *rest = line.split(" | ", 4)
         entries.append(
-            IndexEntry(received_at=received_at, to=to, subject=subject, filename=filename)
+            IndexEntry(
+                received_at=received_at,
+                to=to,
+                subject=subject,
+                filename=filename,
+                message_id=rest[0] if rest else "",
+            )
         )
     return entries
+
+
+def duplicate_message_ids(directory: Path) -> dict[str, int]:
+    """Message-IDs the stand-in received more than once, with how many times."""
+    received = Counter(entry.message_id for entry in read_index(directory) if entry.message_id)
+    return {message_id: count for message_id, count in received.items() if count > 1}
 
 
 class LocalSmtpServer:
@@ -125,12 +155,17 @@ class LocalSmtpServer:
     or ``start()`` and ``stop()``."""
 
     def __init__(
-        self, *, directory: Path, host: str = STANDIN_HOST, port: int = STANDIN_PORT
+        self,
+        *,
+        directory: Path,
+        host: str = STANDIN_HOST,
+        port: int = STANDIN_PORT,
+        delay: float = 0.0,
     ) -> None:
         self.directory = directory
         self.host = host
         self.port = port
-        self.handler = MailDrop(directory)
+        self.handler = MailDrop(directory, delay=delay)
         # aiosmtpd logs every sender and recipient at INFO: keep addresses out of the logs.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
         self._controller = Controller(

@@ -6,6 +6,8 @@
 //   sending the last ETag so that an unchanged answer is an empty 304.
 // - When the calendar's version changes, reloads only the calendar's region of the page and says
 //   so in a polite live region.
+// - Both requests say they are the page's own background work (X-KEPlive-Background: 1): they
+//   are not activity, so an idle tab's session still ends (30 minutes for staff, ADR 0014).
 // - 15 minutes before each of one's own appointments: a banner (role="alert"), a short beep
 //   (Web Audio, once the user has enabled sound: browsers allow audio only after a user gesture)
 //   and a browser notification where permitted — once per appointment per browser.
@@ -19,6 +21,7 @@
   const SOUND_KEY = "keplive.reminders.sound"; // "on" once the user enabled sound
   const KEEP_MS = 24 * 3600 * 1000; // forget a reminder a day after its appointment started
   const CHECK_MS = 5000;
+  const BACKGROUND = { "X-KEPlive-Background": "1" }; // not the user's activity
 
   const calendar = document.getElementById("kl-agenda");
   const status = document.getElementById("kl-agenda-status");
@@ -277,7 +280,7 @@
 
   async function refreshCalendar() {
     const response = await fetch(window.location.href, {
-      headers: { "X-KEPlive-Fragment": "calendar" },
+      headers: { "X-KEPlive-Fragment": "calendar", ...BACKGROUND },
       credentials: "same-origin",
       cache: "no-store",
     });
@@ -302,7 +305,7 @@
   async function poll() {
     if (stopped) return;
     hooks.polls += 1;
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", ...BACKGROUND };
     if (etag) headers["If-None-Match"] = etag;
     try {
       const response = await fetch(pollUrl, {
@@ -312,8 +315,9 @@
       });
       const date = Date.parse(response.headers.get("Date") || "");
       if (!Number.isNaN(date)) clockOffset = date - Date.now();
-      if (response.redirected || response.status === 403) {
-        stopped = true; // signed out, or no longer an employee: the next navigation says so
+      if (response.redirected || response.status === 401 || response.status === 403) {
+        // Signed out (the session ended), or no longer an employee: the next navigation says so.
+        stopped = true;
         return;
       }
       if (response.status === 304) {

@@ -23,9 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=STANDIN_HOST)
         parser.add_argument("--port", type=int, default=STANDIN_PORT)
         parser.add_argument("--directory", type=Path, default=None)
+        parser.add_argument(
+            "--delay",
+            type=float,
+            default=0.0,
+            help="Seconds to wait before answering each message (to try a worker killed mid-send).",
+        )
 
     def handle(
-        self, *args: Any, host: str, port: int, directory: Path | None, **options: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        directory: Path | None,
+        delay: float,
+        **options: Any,
     ) -> None:
         directory = directory or Path(settings.KEPLIVE_MAIL_DIR)
         stop = threading.Event()
@@ -35,7 +47,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        with LocalSmtpServer(directory=directory, host=host, port=port):
+        with LocalSmtpServer(directory=directory, host=host, port=port, delay=delay):
             self.stdout.write(
                 f"SMTP stand-in on {host}:{port}; mail lands in {directory} "
                 f"(list: {directory / INDEX_NAME}). Stop with Ctrl-C."
