@@ -32,10 +32,12 @@ import requests
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    csp_violations,
     sign_in_staff,
     text_of,
     wait_for_mail,
     wait_until,
+    watch_csp,
 )
 from tests.deploy.conftest import ROOT, Stack
 
@@ -101,6 +103,7 @@ def test_the_front_door(stack: Stack, session: requests.Session) -> None:
     assert home.headers["Strict-Transport-Security"].startswith("max-age=")
     assert re.fullmatch(r"[0-9a-f]{32}", home.headers["X-Request-ID"])  # nginx's $request_id
     assert home.headers["Server"] == "nginx"  # no version
+    assert "default-src" in home.headers["Content-Security-Policy"]
     # Plain HTTP only redirects.
     plain = session.get(f"http://127.0.0.1:{stack.ports['http']}/services/", allow_redirects=False)
     assert plain.status_code == 301
@@ -279,7 +282,7 @@ def _context(browser: Any, stack: Stack, *, pin: str | None, **options: Any) -> 
     )
     if pin is not None:
         context.add_cookies([{"name": "keplive_pin", "value": pin, "url": stack.url}])
-    return context
+    return watch_csp(context)  # production's Content-Security-Policy, as nginx delivers it
 
 
 def test_a_call_across_two_web_processes_survives_losing_one(
@@ -294,11 +297,13 @@ def test_a_call_across_two_web_processes_survives_losing_one(
         executable_path=CHROMIUM,
         args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"],
     )
+    csp_violations.clear()
     try:
         _the_call(stack, session, browser, email)
     finally:
         browser.close()
         playwright.stop()
+    assert csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 def _the_call(stack: Stack, session: requests.Session, browser: Any, email: str) -> None:
