@@ -76,6 +76,7 @@ prod-stop:
 bench: install
 	scripts/ensure-services postgres
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py
+	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/fuzz.py
 	$(PY) bench/calls.py
 	scripts/ensure-services chromium
 	$(PY) bench/call_media.py

@@ -1,14 +1,16 @@
 """The JSON API, ``/api/v1/``: the same services the pages use, for outside integrators.
 
 Errors always answer ``Problem``: a stable ``code`` and a ``message`` in Greek, or English when
-the request asks for it (``Accept-Language: en``). No user input produces a 500.
+the request asks for it (``Accept-Language: en``). No user input produces a 500. Every operation
+documents each status it can answer (``problems.errors``); ``tests/api/test_contract.py`` holds
+the API to its OpenAPI document.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -53,6 +55,8 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
             message = _("Give a valid date and time (ISO 8601, e.g. 2026-12-01T09:30:00+02:00).")
         elif "uuid" in kind:
             message = _("This is not a valid reference.")
+        elif kind == "string_pattern_mismatch" and _field_name(error.get("loc", ())) == "month":
+            message = _("Give the month as YYYY-MM.")
         elif "int" in kind or "greater" in kind or "less" in kind:
             message = _("Give a whole number in the allowed range.")
         else:
@@ -84,7 +88,23 @@ def booking_error(request: HttpRequest, exc: BookingError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja raises these itself: 400 for a body it cannot parse, 403 for a failed CSRF
+    # check (SessionAuth); nothing in KEPlive raises HttpError.
+    if exc.status_code == 400:
+        message = _("The request body is not valid JSON.")
+        return problem(request, status=400, code="invalid_input", message=message)
+    if exc.status_code == 403:
+        message = _(
+            "The CSRF check failed: send the value of the csrftoken cookie in the "
+            "X-CSRFToken header."
+        )
+        return problem(request, status=403, code="csrf_failed", message=message)
     return problem(request, status=exc.status_code, code="error", message=str(exc))
+
+
+@api.exception_handler(Http404)
+def http_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, status=404, code="not_found", message=_("Not found."))
 
 
 @api.exception_handler(LookupFailed)

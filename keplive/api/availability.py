@@ -18,14 +18,16 @@ from keplive.api.lookups import (
     service_by_code,
 )
 from keplive.api.presenters import kep_out, time_out
-from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut, Problem
+from keplive.api.problems import errors
+from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut
 from keplive.booking.eligibility import keps_serving
 from keplive.booking.exceptions import TimeNotOffered
 from keplive.booking.selectors import earliest_free_slots, free_days_in_month, free_times_on
 
 router = Router(tags=["availability"])
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-ERRORS = {404: Problem, 422: Problem}
+# Whole string, ASCII digits: \d matches any script's digits, and $ matches before a newline.
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+ERRORS = errors(404, 422)
 
 
 class ServiceChoice(Schema):
@@ -34,7 +36,9 @@ class ServiceChoice(Schema):
 
 
 class MonthQuery(ServiceChoice):
-    month: str = Field(..., description="YYYY-MM", examples=["2026-12"])
+    month: str = Field(
+        ..., description="YYYY-MM", pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"]
+    )
 
 
 class DayQuery(ServiceChoice):
@@ -47,7 +51,7 @@ class EarliestQuery(ServiceChoice):
 
 
 def _parse_month(text: str) -> tuple[int, int]:
-    match = MONTH.match(text)
+    match = MONTH.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise TimeNotOffered(reason="invalid", message=_("Give the month as YYYY-MM."))
     return int(match.group(1)), int(match.group(2))

@@ -15,12 +15,12 @@ from ninja.security import SessionAuth
 from keplive.accounts.models import Citizen
 from keplive.api.lookups import category_by_number, kep_by_code, service_by_code
 from keplive.api.presenters import booking_out, hold_out
+from keplive.api.problems import errors
 from keplive.api.schemas import (
     BookingOut,
     BookingRequest,
     DeclarationIn,
     HoldOut,
-    Problem,
     RescheduleRequest,
     SlotRequest,
 )
@@ -31,18 +31,59 @@ from keplive.booking.exceptions import TimeNotOffered
 from keplive.booking.selectors import appointment_for_citizen, appointments_for_citizen
 
 
+def _logged_in_citizen(request: HttpRequest) -> Citizen | None:
+    user = request.user
+    if user.is_authenticated and hasattr(user, "citizen"):
+        return user.citizen
+    return None
+
+
 class CitizenSession(SessionAuth):
-    """A logged-in citizen (the identity comes from the TAXISnet login, never from the body)."""
+    """A logged-in citizen (the identity comes from the TAXISnet login, never from the body).
+
+    Changes also need the CSRF token (403). Who is not a logged-in citizen hears 401 first:
+    the CSRF token guards a session, and there is none to guard.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if _logged_in_citizen(request) is None:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if user.is_authenticated and hasattr(user, "citizen"):
-            return user.citizen
-        return None
+        return _logged_in_citizen(request)
 
 
 router = Router(tags=["bookings"], auth=CitizenSession())
-ERRORS = {401: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+# OpenAPI links: where the reference an answer gives goes next (integrators, and the stateful
+# phase of the contract test, follow them).
+REFERENCE = "$response.body#/reference"
+
+
+def _follow_reference(*operations: str) -> dict[str, dict[str, Any]]:
+    return {
+        "".join(word.title() for word in operation.split("_")): {
+            "operationId": f"keplive_api_bookings_{operation}",
+            "parameters": {"path.reference": REFERENCE},
+        }
+        for operation in operations
+    }
+
+
+HOLD_LINKS = {
+    **_follow_reference("delete_hold"),
+    "BookTheHold": {
+        "operationId": "keplive_api_bookings_create_booking",
+        "requestBody": {"hold": REFERENCE},
+        "description": "Book the held time: the hold's reference as `hold`.",
+    },
+}
+BOOKING_LINKS = _follow_reference("get_booking", "reschedule_booking", "cancel_booking")
+
+
+def _links(status: int, links: dict[str, Any]) -> dict[str, Any]:
+    return {"responses": {status: {"links": links}}}
 
 
 def _citizen(request: HttpRequest) -> Citizen:
@@ -53,7 +94,10 @@ def _citizen(request: HttpRequest) -> Citizen:
 
 
 @router.post(
-    "/holds", response={201: HoldOut, **ERRORS}, summary="Hold a free time for a few minutes"
+    "/holds",
+    response={201: HoldOut, **errors(401, 403, 404, 409, 422)},
+    summary="Hold a free time for a few minutes",
+    openapi_extra=_links(201, HOLD_LINKS),
 )
 def create_hold(request: HttpRequest, payload: SlotRequest) -> Status[HoldOut]:
     hold = services.hold_slot(
@@ -68,7 +112,11 @@ def create_hold(request: HttpRequest, payload: SlotRequest) -> Status[HoldOut]:
     return Status(201, hold_out(hold))
 
 
-@router.delete("/holds/{reference}", response={204: None, **ERRORS}, summary="Release a hold")
+@router.delete(
+    "/holds/{reference}",
+    response={204: None, **errors(401, 403, 404, 422)},
+    summary="Release a hold",
+)
 def delete_hold(request: HttpRequest, reference: UUID) -> Status[None]:
     citizen = _citizen(request)
     services.release_hold(hold_reference=reference, citizen=citizen, now=timezone.now())
@@ -88,8 +136,9 @@ def _declaration(details: DeclarationIn | None) -> Declaration | None:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, **ERRORS},
+    response={201: BookingOut, **errors(401, 403, 404, 409, 422)},
     summary="Book: confirm a hold, or book a time directly",
+    openapi_extra=_links(201, BOOKING_LINKS),
 )
 def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[BookingOut]:
     citizen, now = _citizen(request), timezone.now()
@@ -123,7 +172,9 @@ def create_booking(request: HttpRequest, payload: BookingRequest) -> Status[Book
 
 
 @router.get(
-    "/bookings", response={200: list[BookingOut], 401: Problem}, summary="My upcoming appointments"
+    "/bookings",
+    response={200: list[BookingOut], **errors(401)},
+    summary="My upcoming appointments",
 )
 def list_bookings(request: HttpRequest) -> list[BookingOut]:
     appointments = appointments_for_citizen(
@@ -135,7 +186,10 @@ def list_bookings(request: HttpRequest) -> list[BookingOut]:
 
 
 @router.get(
-    "/bookings/{reference}", response={200: BookingOut, **ERRORS}, summary="One of my appointments"
+    "/bookings/{reference}",
+    response={200: BookingOut, **errors(401, 404, 422)},
+    summary="One of my appointments",
+    openapi_extra=_links(200, BOOKING_LINKS),
 )
 def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
     appointment = appointment_for_citizen(
@@ -148,8 +202,9 @@ def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
 
 @router.post(
     "/bookings/{reference}/reschedule",
-    response={200: BookingOut, **ERRORS},
+    response={200: BookingOut, **errors(401, 403, 404, 409, 422)},
     summary="Move my appointment to another free time at the same KEP",
+    openapi_extra=_links(200, BOOKING_LINKS),
 )
 def reschedule_booking(
     request: HttpRequest, reference: UUID, payload: RescheduleRequest
@@ -166,7 +221,7 @@ def reschedule_booking(
 
 @router.post(
     "/bookings/{reference}/cancel",
-    response={200: BookingOut, **ERRORS},
+    response={200: BookingOut, **errors(401, 403, 404, 409, 422)},
     summary="Cancel my appointment",
 )
 def cancel_booking(request: HttpRequest, reference: UUID) -> BookingOut:

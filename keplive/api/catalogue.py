@@ -13,7 +13,8 @@ from keplive.api.lookups import (
     service_by_code,
 )
 from keplive.api.presenters import kep_out, service_out
-from keplive.api.schemas import CategoryOut, KepOut, MunicipalityOut, Problem, ServiceOut
+from keplive.api.problems import errors
+from keplive.api.schemas import CategoryOut, KepOut, MunicipalityOut, ServiceOut
 from keplive.booking.eligibility import keps_serving
 from keplive.catalogue.selectors import categories, services_in
 from keplive.directory.selectors import bookable_keps, participating_municipalities
@@ -21,7 +22,11 @@ from keplive.directory.selectors import bookable_keps, participating_municipalit
 router = Router(tags=["catalogue"])
 
 
-@router.get("/categories", response=list[CategoryOut], summary="The four service categories")
+@router.get(
+    "/categories",
+    response={200: list[CategoryOut], **errors()},
+    summary="The four service categories",
+)
 def list_categories(request: HttpRequest) -> list[CategoryOut]:
     return [
         CategoryOut(
@@ -33,8 +38,8 @@ def list_categories(request: HttpRequest) -> list[CategoryOut]:
             buffer_minutes=c.buffer_minutes,
             min_notice_minutes=c.min_notice_minutes,
             horizon_days=c.horizon_days,
-            window_start=c.window_start,
-            window_end=c.window_end,
+            window_start=f"{c.window_start:%H:%M}",
+            window_end=f"{c.window_end:%H:%M}",
             kep_eke_only=c.kep_eke_only,
             municipal=c.municipal,
             offers_interpreter=c.offers_interpreter,
@@ -51,7 +56,7 @@ class ServiceFilter(Schema):
 
 @router.get(
     "/services",
-    response={200: list[ServiceOut], 404: Problem, 422: Problem},
+    response={200: list[ServiceOut], **errors(404, 422)},
     summary="Search the service catalogue",
 )
 def list_services(request: HttpRequest, filters: Query[ServiceFilter]) -> list[ServiceOut]:
@@ -63,13 +68,15 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilter]) -> list[S
     ]
 
 
-@router.get("/services/{code}", response={200: ServiceOut, 404: Problem}, summary="One service")
+@router.get("/services/{code}", response={200: ServiceOut, **errors(404)}, summary="One service")
 def get_service(request: HttpRequest, code: str) -> ServiceOut:
     return service_out(service_by_code(code))
 
 
 @router.get(
-    "/municipalities", response=list[MunicipalityOut], summary="Participating municipalities"
+    "/municipalities",
+    response={200: list[MunicipalityOut], **errors()},
+    summary="Participating municipalities",
 )
 def list_municipalities(request: HttpRequest) -> list[MunicipalityOut]:
     return [
@@ -86,7 +93,7 @@ class KepFilter(Schema):
 
 @router.get(
     "/keps",
-    response={200: list[KepOut], 404: Problem, 422: Problem},
+    response={200: list[KepOut], **errors(404, 422)},
     summary="KEPs taking appointments",
 )
 def list_keps(request: HttpRequest, filters: Query[KepFilter]) -> list[KepOut]:
@@ -102,6 +109,6 @@ def list_keps(request: HttpRequest, filters: Query[KepFilter]) -> list[KepOut]:
     return [kep_out(k) for k in keps]
 
 
-@router.get("/keps/{code}", response={200: KepOut, 404: Problem}, summary="One KEP")
+@router.get("/keps/{code}", response={200: KepOut, **errors(404)}, summary="One KEP")
 def get_kep(request: HttpRequest, code: str) -> KepOut:
     return kep_out(kep_by_code(code))

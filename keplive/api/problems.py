@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from keplive.api.presenters import time_out
+from keplive.api.schemas import Problem
 from keplive.booking.declarations import InvalidDeclaration
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
@@ -34,6 +35,12 @@ STATUS_BY_ERROR: dict[type[BookingError], int] = {
     AppointmentNotFound: 404,
     AppointmentNotChangeable: 409,
 }
+
+
+def errors(*statuses: int) -> dict[int, type[Problem]]:
+    """The error answers an operation documents: 400 always (a NUL character anywhere, a body
+    that is not JSON), and those it names. Each is a ``Problem``, as ``problem`` writes it."""
+    return dict.fromkeys(sorted({400, *statuses}), Problem)
 
 
 def problem(

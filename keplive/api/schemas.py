@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
 
+# A wall-clock time in Greece (Europe/Athens). Not an OpenAPI `format: time`: that is RFC 3339's
+# full-time, which needs an offset, and Greece's offset changes with summer time.
+LocalTime = Annotated[
+    str,
+    Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        examples=["09:30"],
+        description="Wall-clock time in Greece (Europe/Athens), HH:MM.",
+    ),
+]
+
 
 class Problem(Schema):
-    """Every error answer: a stable code and a message in the asker's language."""
+    """Every error answer: a stable code and a message in the asker's language.
+
+    400 `invalid_input`: the request could not be read (a NUL character, a body that is not
+    JSON). 401 `login_required`. 403 `csrf_failed`: a logged-in citizen's change without the
+    CSRF token. 404 `*_not_found`. 409: the time or the appointment changed meanwhile. 422
+    `invalid_input` (with `errors`, one per field) or a booking rule's code.
+    """
 
     code: str = Field(examples=["slot_no_longer_free"])
     message: str
-    alternatives: list[TimeOut] = []
-    alternative: str = ""
-    errors: list[FieldProblem] = []
+    alternatives: list[TimeOut] = Field(
+        [], description="The nearest free times, when the time asked for is gone."
+    )
+    alternative: str = Field("", description="What to do instead, when a service is not remote.")
+    errors: list[FieldProblem] = Field([], description="One entry per value that is not valid.")
 
 
 class FieldProblem(Schema):
@@ -33,8 +53,8 @@ class CategoryOut(Schema):
     buffer_minutes: int
     min_notice_minutes: int
     horizon_days: int
-    window_start: dt.time
-    window_end: dt.time
+    window_start: LocalTime
+    window_end: LocalTime
     kep_eke_only: bool
     municipal: bool
     offers_interpreter: bool
@@ -74,14 +94,14 @@ class TimeOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     local_date: dt.date
-    local_time: str = Field(examples=["09:30"])
+    local_time: LocalTime
 
 
 class FreeDaysOut(Schema):
     kep: str
     service: str
     category: int
-    month: str = Field(examples=["2026-12"])
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])
     days: list[dt.date]
 
 

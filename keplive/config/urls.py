@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from keplive.api.api import api
+from keplive.api.problems import problem
 from keplive.config import health, observability
 
 urlpatterns = [
@@ -20,3 +24,14 @@ urlpatterns = [
     path("dev/codes/", include("keplive.accounts.devcodes")),
     path("dev/sms/", include("keplive.notifications.smsbox")),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address under /api/ that names no operation (e.g. a code with a "/" in it) answers the
+    API's own 404, in JSON like every other API error; pages keep Django's."""
+    if request.path.startswith("/api/"):
+        return problem(request, status=404, code="not_found", message=_("Not found."))
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found

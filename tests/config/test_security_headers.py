@@ -4,6 +4,7 @@ cross-origin-opener policy; no server banner from the application; HSTS in produ
 
 from __future__ import annotations
 
+import base64
 import re
 import subprocess
 import sys
@@ -263,6 +264,8 @@ PRODUCTION = {
     "KEPLIVE_EKEP_TOKEN": "t" * 40,
     "KEPLIVE_TURN_URLS": "turn:turn.keplive.gov.gr:3478?transport=udp",
     "KEPLIVE_TURN_SECRET": "x" * 40,
+    # The audit checkpoints' Ed25519 key (ADR 0011): any 32 bytes, base64; production needs one.
+    "KEPLIVE_AUDIT_SIGNING_KEY": base64.b64encode(b"a-test-only-audit-signing-key-32").decode(),
 }
 
 
