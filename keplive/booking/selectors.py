@@ -214,6 +214,14 @@ def nearest_free_slots(
 # --- Appointments: personal data, read through access checks ----------------------------
 
 
+def upcoming_booking_count(*, citizen: Citizen, now: dt.datetime) -> int:
+    """How many of the citizen's appointments count against KEPLIVE_MAX_ACTIVE_BOOKINGS: booked
+    and still ahead, as the booking service counts them when it refuses one more."""
+    return Appointment.objects.filter(
+        citizen=citizen, status=Status.BOOKED, starts_at__gt=now
+    ).count()
+
+
 def appointments_for_citizen(
     *, citizen: Citizen, origin: Origin = SYSTEM, include_past: bool = False, now: dt.datetime
 ) -> QuerySet[Appointment]:

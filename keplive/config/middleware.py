@@ -10,6 +10,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from keplive.portal.errors import static_error_response
+
 NUL = "\x00"
 
 
@@ -54,7 +56,8 @@ class RejectNulCharacters:
                     "errors": [],
                 }
                 return JsonResponse(body, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            # The standalone error page: the request itself is not fit to render with.
+            return static_error_response(400, _("The request could not be understood"), message)
         return self.get_response(request)
 
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keplive.accounts.models import Citizen
+from keplive.accounts.models import Citizen, User
 from keplive.audit.origin import request_origin
 from keplive.booking import services
 from keplive.booking.declarations import InvalidDeclaration
@@ -58,6 +58,7 @@ from keplive.catalogue.models import Category, Service
 from keplive.catalogue.selectors import categories, normalise_for_search, services_in
 from keplive.directory.models import Kep, Municipality
 from keplive.directory.selectors import bookable_keps, participating_municipalities
+from keplive.portal.allowance import allowance_for, within_booking_limit
 from keplive.portal.appointments import citizen_required
 from keplive.portal.calendar import (
     day_label,
@@ -149,11 +150,12 @@ def _day_url(category: Category, service: Service, kep: Kep, day: dt.date) -> st
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_category(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "category.html",
-        {"categories": categories()},
+        {"categories": categories(), "allowance": allowance_for(request)},
         step=1,
         back_url=reverse("portal:home"),
     )
@@ -165,6 +167,7 @@ def choose_category(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_service(request: HttpRequest, category: int) -> HttpResponse:
     chosen = _category(category)
     if chosen is None:
@@ -238,6 +241,7 @@ def _matches(kep: Kep, words: list[str]) -> bool:
 @never_cache
 @require_GET
 @citizen_required
+@within_booking_limit
 def choose_kep(request: HttpRequest, category: int, service: int) -> HttpResponse:
     chosen = _category(category)
     chosen_service = _service(chosen, service) if chosen is not None else None
@@ -331,6 +335,7 @@ def _parse_time(raw: str) -> dt.datetime | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @citizen_required
+@within_booking_limit
 def choose_time(request: HttpRequest, category: int, service: int, kep: str) -> HttpResponse:
     chosen = _category(category)
     chosen_service = _service(chosen, service) if chosen is not None else None
@@ -576,6 +581,47 @@ def details(request: HttpRequest, hold: uuid.UUID) -> HttpResponse:
     )
 
 
+def redisplay_expired_details(request: HttpRequest, hold: uuid.UUID) -> HttpResponse | None:
+    """The details form sent with an expired CSRF token (keplive.portal.errors): the same page
+    again, with what was typed and a fresh token, and a message to send it once more. What was
+    posted is only shown back, never validated, kept or acted on. None when the page is not
+    the logged-in citizen's own hold (the generic page is shown then)."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_citizen and hasattr(user, "citizen")):
+        return None
+    appointment = _own_appointment(request, hold)
+    if appointment is None or appointment.status not in (Status.HELD, Status.RELEASED):
+        return None
+    typed = {
+        name: (values[0] if len(values) == 1 else values)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "alternative")
+    }
+    now = timezone.now()
+    form = _declaration_form(
+        data=None,
+        category=appointment.category,
+        service=appointment.service,
+        initial=_initial(_citizen(request)) | typed,
+    )
+    context = _details_context(appointment, now) | {
+        "form": form,
+        "message": _(
+            "For your security, the form had expired and was not sent: nothing was saved. "
+            "Check your details below and press the button again."
+        ),
+        "alternatives": [],
+    }
+    return _page(
+        request,
+        "details.html",
+        context,
+        step=5,
+        back_url=context["change_time_url"],
+        status=403,
+    )
+
+
 def _take_alternative(
     request: HttpRequest, previous: Appointment, now: dt.datetime
 ) -> HttpResponse:
@@ -655,6 +701,10 @@ def done(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
             "appointment": appointment,
             "time_label": time_label(appointment.starts_at),
             "appointment_url": reverse("portal:appointment", args=[str(appointment.reference)]),
+            "reschedule_url": reverse(
+                "portal:appointment_reschedule", args=[str(appointment.reference)]
+            ),
+            "cancel_url": reverse("portal:appointment_cancel", args=[str(appointment.reference)]),
             "book_url": reverse("portal:book"),
             "day": local_date(appointment.starts_at),
         },

@@ -71,3 +71,22 @@ def test_demo_day_books_a_day_to_try_once(demo):
         ).count()
         == 4
     )
+
+
+def test_demo_day_leaves_maria_room_to_book_as_the_readme_invites(demo, settings):
+    """Issue 14, item 1: the README's "try it" identity stays under the booking limit."""
+    from keplive.accounts.models import Citizen
+    from keplive.calls.demo import TAX_ID, upcoming_bookings
+
+    call_command("demo_day", stdout=StringIO())
+    maria = Citizen.objects.get(tax_id=TAX_ID)
+    assert upcoming_bookings(maria) < settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
+    assert Appointment.objects.filter(citizen__tax_id="135792468").count() == 3
+
+
+def test_demo_call_refuses_a_citizen_at_the_booking_limit(demo, settings):
+    settings.KEPLIVE_MAX_ACTIVE_BOOKINGS = 1
+    call_command("demo_call", stdout=StringIO())
+    with pytest.raises(CommandError, match="limit"):
+        call_command("demo_call", "--minutes", "40", stdout=StringIO())
+    assert Appointment.objects.count() == 1

@@ -164,10 +164,11 @@ def test_a_slow_client_is_cut_off_by_nginx(stack: Stack) -> None:
 
 
 def _book(page: Any, stack: Stack, email: str) -> str:
-    """A citizen logs in with TAXISnet (the stand-in) and books at demo.employee's KEP (0071)."""
+    """A citizen logs in with TAXISnet (the stand-in; an identity the demo day books nothing for)
+    and books at demo.employee's KEP (0071)."""
     page.goto(f"{stack.url}/login/?category=1")
     with page.expect_navigation():
-        page.get_by_role("button", name="ΕΛΕΝΗ ΚΑΡΑΓΙΑΝΝΗ").click()
+        page.get_by_role("button", name="ΓΕΩΡΓΙΟΣ ΝΙΚΟΛΑΟΥ").click()
     assert page.url.endswith("/book/1/"), page.url
     service = page.locator(".kl-services a").first.get_attribute("href")
     assert service is not None

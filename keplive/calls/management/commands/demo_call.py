@@ -48,13 +48,16 @@ class Command(BaseCommand):
         start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(
             minutes=options["minutes"]
         )
-        appointment = book_demo_appointment(
-            employee=employee,
-            category=category,
-            service=service,
-            start=start,
-            interpreter="sign_language" if options["interpreter"] else "",
-        )
+        try:
+            appointment = book_demo_appointment(
+                employee=employee,
+                category=category,
+                service=service,
+                start=start,
+                interpreter="sign_language" if options["interpreter"] else "",
+            )
+        except DemoError as error:
+            raise CommandError(str(error)) from error
         if appointment is None:
             raise CommandError("Both demo employees are busy then: try another --minutes.")
         base = settings.KEPLIVE_PUBLIC_URL

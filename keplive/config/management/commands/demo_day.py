@@ -5,6 +5,10 @@ interpreter (for the interpreter digest) and one municipal service (for the whit
 application), and gives the demo municipality its white-application template. Nothing is
 booked when demo.employee already has appointments ahead.
 
+The demo keeps the rules: ΜΑΡΙΑ ΠΑΠΑΔΟΠΟΥΛΟΥ, whom the README invites to try booking, gets only
+the first appointment, so she stays under KEPLIVE_MAX_ACTIVE_BOOKINGS and can book; the others
+go to ΕΛΕΝΗ ΚΑΡΑΓΙΑΝΝΗ, another identity of the GSIS stand-in.
+
     .venv/bin/python manage.py demo_day
 """
 
@@ -18,7 +22,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from keplive.booking.models import Appointment, Status
-from keplive.calls.demo import DemoError, book_demo_appointment, demo_employee
+from keplive.calls.demo import (
+    ELENI,
+    MARIA,
+    DemoError,
+    book_demo_appointment,
+    demo_employee,
+)
 from keplive.catalogue.models import Category, CategoryKind, Service
 from keplive.outcomes.demo import load_demo_white_application_templates
 
@@ -61,19 +71,31 @@ class Command(BaseCommand):
         information = service_of(CategoryKind.INFORMATION, municipality=None)
         disability = service_of(CategoryKind.DISABILITY, municipality=None)
         municipal = service_of(CategoryKind.MUNICIPAL, municipality=employee.kep.municipality)
-        plan = [
-            (information, now + dt.timedelta(minutes=16), {}),
-            (information, now + dt.timedelta(minutes=75), {"delivery_method": "post"}),
-            (disability, at(tomorrow, 10), {"interpreter": "sign_language"}),
-            (municipal, at(tomorrow, 11), {"subject": "Βεβαίωση μόνιμης κατοικίας"}),
+        plan: list[tuple[tuple[Category, Service | None], dt.datetime, dict[str, Any]]] = [
+            (information, now + dt.timedelta(minutes=16), {"person": MARIA}),
+            (
+                information,
+                now + dt.timedelta(minutes=75),
+                {"delivery_method": "post", "person": ELENI},
+            ),
+            (disability, at(tomorrow, 10), {"interpreter": "sign_language", "person": ELENI}),
+            (
+                municipal,
+                at(tomorrow, 11),
+                {"subject": "Βεβαίωση μόνιμης κατοικίας", "person": ELENI},
+            ),
         ]
         for (category, service), start, extra in plan:
             if service is None:
                 self.stdout.write(f"demo_day: no service in category {category.number}; skipped.")
                 continue
-            appointment = book_demo_appointment(
-                employee=employee, category=category, service=service, start=start, **extra
-            )
+            try:
+                appointment = book_demo_appointment(
+                    employee=employee, category=category, service=service, start=start, **extra
+                )
+            except DemoError as error:
+                self.stdout.write(f"demo_day: {error}; skipped.")
+                continue
             if appointment is None:
                 self.stdout.write(f"demo_day: {start:%H:%M} busy; skipped.")
                 continue
