@@ -9,12 +9,13 @@ PG_TEST_URL ?= postgres://keplive:keplive@127.0.0.1:5432/keplive
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export KEPLIVE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint test-sqlite test-postgres test-browser bench install demo clean help
+.PHONY: run test lint test-sqlite test-postgres test-browser test-prod bench install demo clean help prod prod-stop
 
 help:
 	@echo "make run    - set up everything (SQLite, local stand-ins) and start web + worker"
 	@echo "make test   - lint, architecture checks and the whole test suite (SQLite + PostgreSQL + Chromium)"
 	@echo "make bench  - national-scale benchmarks (PostgreSQL), figures for docs/PERFORMANCE.md"
+	@echo "make prod   - the production topology on this machine (nginx, TLS, 2 web, worker, Redis, coturn); make prod-stop"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,7 +48,7 @@ lint: install
 	$(PY) -m mypy keplive
 
 test-sqlite: install
-	$(PY) -m pytest -m "not postgres and not browser and not redis" -n 2 -q
+	$(PY) -m pytest -m "not postgres and not browser and not redis and not prod" -n 2 -q
 
 # Production-like: PostgreSQL and Redis. Booking, API and citizen-page tests run again here.
 test-postgres: install
@@ -58,7 +59,19 @@ test-browser: install
 	scripts/ensure-services chromium
 	$(PY) -m pytest -m browser -q
 
-test: lint test-sqlite test-postgres test-browser
+# The smoke test against `make prod` (scripts/prod): its own directory, ports and database.
+test-prod: install
+	scripts/ensure-services postgres chromium nginx coturn redis_server
+	$(PY) -m pytest -m prod -q
+
+test: lint test-sqlite test-postgres test-browser test-prod
+
+# The production topology on this machine, from Debian's packages (docs/OPERATIONS.md).
+prod: install
+	scripts/prod up
+
+prod-stop:
+	scripts/prod down
 
 bench: install
 	scripts/ensure-services postgres

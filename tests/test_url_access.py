@@ -22,10 +22,13 @@ LINK = "signed link"  # anyone holding a valid signed link from the citizen's em
 EMPLOYEE_PAGE = "employee page"  # a KEP employee: anonymous → employee login, others → 403
 ADMIN = "admin"  # staff of the Django admin only
 ADMINISTRATION = "administration"  # ministry administrators (auditors: the audit log only)
+METRICS = "metrics"  # Prometheus, with KEPLIVE_METRICS_TOKEN; nobody else, whoever they are
 
 # (regex over the full route, rule)
 RULES: list[tuple[str, str]] = [
     (r"^$", PUBLIC),
+    (r"^(healthz|readyz)$", PUBLIC),  # probes (ADR 0018): no data in them
+    (r"^metrics$", METRICS),
     (r"^services/$", PUBLIC),
     (r"^municipalities/join/", PUBLIC),  # a municipality applies to join (A5)
     (r"^i18n/", PUBLIC),
@@ -67,6 +70,19 @@ def rule_for(route: str) -> str | None:
 def test_every_url_has_an_access_rule():
     missing = [route for route in all_routes() if rule_for(route) is None]
     assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "administrator"])
+def test_metrics_answer_nobody_without_the_token(client, settings, who):
+    settings.KEPLIVE_METRICS_TOKEN = "t" * 40
+    if who == "citizen":
+        client.force_login(CitizenFactory().user)
+    elif who == "administrator":
+        login_staff(client, UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    assert client.get("/metrics").status_code == 404
+    scraper = {"Authorization": "Bearer " + "t" * 40}
+    assert client.get("/metrics", headers=scraper).status_code == 200
 
 
 CITIZEN_ENDPOINTS = [

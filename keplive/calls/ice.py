@@ -2,7 +2,7 @@
 
 Each participant gets the STUN servers and, when TURN is configured, TURN credentials minted
 for them alone and valid for KEPLIVE_TURN_TTL_SECONDS: the TURN REST API scheme that coturn
-implements with ``use-auth-secret`` / ``static-auth-secret`` (docs/coturn.conf)::
+implements with ``use-auth-secret`` / ``static-auth-secret`` (deploy/coturn/turnserver.conf)::
 
     username   = "<expiry, unix seconds>:<participant>"
     credential = base64(HMAC-SHA1(KEPLIVE_TURN_SECRET, username))

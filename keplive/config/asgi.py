@@ -16,16 +16,23 @@ from django.core.asgi import get_asgi_application
 django_application = get_asgi_application()
 
 from keplive.calls.routing import websocket_urlpatterns  # noqa: E402  (needs the apps ready)
+from keplive.config.observability import RequestIdMiddleware  # noqa: E402
 from keplive.config.proxies import with_trusted_proxies  # noqa: E402
 from keplive.config.websocket import SameOriginValidator  # noqa: E402
 
-# The client's address and scheme: from a trusted proxy's forwarding headers, or the peer's
-# own (keplive.config.proxies); the same for pages, API and WebSockets.
-application = with_trusted_proxies(
-    ProtocolTypeRouter(
-        {
-            "http": django_application,
-            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-        }
+# Outermost, the request id (from a trusted proxy's X-Request-ID or new) for every log line and
+# the X-Request-ID answer (keplive.config.observability); then the client's address and scheme:
+# from a trusted proxy's forwarding headers, or the peer's own (keplive.config.proxies); the same
+# for pages, API and WebSockets.
+application = RequestIdMiddleware(
+    with_trusted_proxies(
+        ProtocolTypeRouter(
+            {
+                "http": django_application,
+                "websocket": SameOriginValidator(
+                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                ),
+            }
+        )
     )
 )

@@ -71,7 +71,23 @@ def production_has_turn(app_configs: Any = None, **kwargs: Any) -> list[Warning]
     return [
         Warning(
             "No TURN server is configured: calls will fail for citizens behind strict NATs.",
-            hint="Set KEPLIVE_TURN_URLS and KEPLIVE_TURN_SECRET (docs/coturn.conf).",
+            hint="Set KEPLIVE_TURN_URLS and KEPLIVE_TURN_SECRET (deploy/coturn/turnserver.conf).",
             id="keplive.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=False)
+def standins_allowed(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A staging on one machine (`make prod`) says so at every start, loudly (ADR 0017)."""
+    if settings.ENVIRONMENT != "production" or not settings.KEPLIVE_ALLOW_STANDINS:
+        return []
+    return [
+        Warning(
+            "KEPLIVE_ALLOW_STANDINS is on: this is a staging on one machine, not a service to "
+            "citizens. The local stand-ins of GSIS, SMTP, SMS, e-KEP and the police registry, a "
+            "loopback public address and the demo logins are allowed.",
+            hint="Unset it, and configure the real systems (deploy/env.template).",
+            id="keplive.W002",
         )
     ]

@@ -12,6 +12,9 @@ This is the net under the rule, not the rule: code never logs such things on pur
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
+import json
 import logging
 import logging.config
 import re
@@ -72,3 +75,51 @@ def configure(config: dict[str, Any]) -> None:
     install()
     if config:
         logging.config.dictConfig(config)
+
+
+# --- Structured lines (ADR 0018) ----------------------------------------------------------------
+
+# The id of the request (or WebSocket connection) this code runs for, set by
+# ``keplive.config.observability.RequestIdMiddleware``; "" outside any request (the worker).
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("keplive_request_id", default="")
+
+# LogRecord attributes that are not "extra" fields a caller passed.
+# (uvicorn's ``color_message`` is its message again, with terminal colour codes.)
+_STANDARD_ATTRIBUTES = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
+    | {"message", "asctime", "color_message"}
+)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, the request id, the
+    exception (redacted), and the simple ``extra`` fields a caller passed. The record reaching
+    it has already passed the redacting factory above, so it formats what is left; extra fields
+    are redacted here as well."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        current = request_id.get()
+        if current:
+            line["request_id"] = current
+        for key, value in vars(record).items():
+            if key in _STANDARD_ATTRIBUTES or key.startswith("_") or key in line:
+                continue
+            if isinstance(value, bool | int | float) or value is None:
+                line[key] = value
+            elif isinstance(value, str):
+                line[key] = redact(value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = redact(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts and times every request, whatever answers it (ADR 0018).
+    "keplive.config.observability.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (ADR 0014).
     "keplive.config.security_headers.ContentSecurityPolicy",
@@ -185,10 +187,15 @@ else:
 CHANNEL_LAYERS: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 }
+# redis-py 8 gives up reading after 5 s by default: as long as channels_redis's blocking receive
+# (BZPOPMIN, 5 s), so every quiet WebSocket would die every ~5 s (channels_redis#422). Longer.
+CHANNELS_REDIS_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     CHANNEL_LAYERS["default"] = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNELS_REDIS_SOCKET_TIMEOUT}]
+        },
     }
 
 # --- Language and time ------------------------------------------------------------------
@@ -271,15 +278,28 @@ LOGGING_CONFIG = "keplive.config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object a line, with the request id (production: KEPLIVE_LOG_FORMAT=json).
+        "json": {"()": "keplive.config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.text("KEPLIVE_LOG_FORMAT", "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.text("KEPLIVE_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request lines carry query strings (signed links, OAuth codes): keep them out.
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},
-        # The Huey consumer installs its own handler; do not print its lines twice.
-        "huey": {"level": "INFO", "propagate": False},
+        # Ours, so the worker's lines have the same format; then the Huey consumer adds none.
+        "huey": {"level": "INFO", "propagate": False, "handlers": ["console"]},
+        # One line per request (view name, status, time; never a path or a query string).
+        "keplive.access": {
+            "level": "INFO" if env.flag("KEPLIVE_ACCESS_LOG", default=False) else "WARNING"
+        },
         # django-axes logs each login with the client's address; the audit log records logins.
         "axes": {"level": "WARNING"},
     },
@@ -399,7 +419,8 @@ KEPLIVE_POLICE_REGISTRY_CLIENT_KEY = env.text("KEPLIVE_POLICE_REGISTRY_CLIENT_KE
 KEPLIVE_POLICE_REGISTRY_TIMEOUT_SECONDS = env.integer(
     "KEPLIVE_POLICE_REGISTRY_TIMEOUT_SECONDS", default=10
 )
-# ICE servers each participant's browser gets (docs/calls.md, docs/coturn.conf, ADR 0009).
+# ICE servers each participant's browser gets (docs/calls.md, ADR 0009,
+# deploy/coturn/turnserver.conf).
 # Comma-separated. Empty by default: on loopback, browsers connect on host candidates and need
 # neither STUN nor TURN. Production: e.g. stun:turn.example.gr:3478 and
 # turn:turn.example.gr:3478?transport=udp,turns:turn.example.gr:443?transport=tcp.
@@ -453,3 +474,55 @@ KEPLIVE_SMS_SENDER = env.text("KEPLIVE_SMS_SENDER", "KEPlive")
 # KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES).
 KEPLIVE_SMS_MAX_ATTEMPTS = env.integer("KEPLIVE_SMS_MAX_ATTEMPTS", default=10)
 KEPLIVE_SMS_DELIVER_ON_COMMIT = env.flag("KEPLIVE_SMS_DELIVER_ON_COMMIT", default=True)
+
+# --- Production: the topology, health and metrics (deploy/, ADR 0017, ADR 0018) -------------
+# Redis may be split by use: the cache (evictable) apart from the worker's queue and the call
+# signalling (never evicted). Each defaults to REDIS_URL.
+_CACHE_REDIS_URL = env.text("KEPLIVE_CACHE_REDIS_URL", "")
+if _CACHE_REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_REDIS_URL,
+    }
+_HUEY_REDIS_URL = env.text("KEPLIVE_HUEY_REDIS_URL", "")
+if _HUEY_REDIS_URL:
+    HUEY.pop("filename", None)
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": _HUEY_REDIS_URL}
+_CHANNELS_REDIS_URL = env.text("KEPLIVE_CHANNELS_REDIS_URL", "")
+if _CHANNELS_REDIS_URL:
+    CHANNEL_LAYERS["default"] = {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {"address": _CHANNELS_REDIS_URL, "socket_timeout": CHANNELS_REDIS_SOCKET_TIMEOUT}
+            ]
+        },
+    }
+if ENVIRONMENT == "production":
+    # Hashed, compressed file names: nginx serves them with a year's cache (deploy/nginx).
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Probes reach a web process directly over HTTP on loopback: never redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
+# /metrics answers only a request carrying "Authorization: Bearer <this token>"; empty: nobody.
+KEPLIVE_METRICS_TOKEN = env.text("KEPLIVE_METRICS_TOKEN", "")
+# /readyz turns red when the worker's last heartbeat or the oldest due unsent message (email or
+# SMS) is older than this (the worker beats and delivers every minute).
+KEPLIVE_READY_MAX_HEARTBEAT_AGE_SECONDS = env.integer(
+    "KEPLIVE_READY_MAX_HEARTBEAT_AGE_SECONDS", default=180
+)
+KEPLIVE_READY_MAX_OUTBOX_LAG_SECONDS = env.integer(
+    "KEPLIVE_READY_MAX_OUTBOX_LAG_SECONDS", default=300
+)
+# A staging on one machine (`make prod`): production settings with the local stand-ins of the
+# outside systems (GSIS, SMTP, SMS, e-KEP, police registry), a loopback public address and the
+# demo data allowed; keplive.W002 says so at every start. Never on a service to citizens.
+KEPLIVE_ALLOW_STANDINS = env.flag("KEPLIVE_ALLOW_STANDINS", default=False)
+if KEPLIVE_ALLOW_STANDINS and ENVIRONMENT == "production":
+    SILENCED_SYSTEM_CHECKS += [
+        "keplive.E004",  # a loopback public address
+        "keplive.gsis.E001",  # the GSIS stand-in
+        "keplive.police.E001",  # the police registry stand-in
+        "keplive.ekep.E002",  # the e-KEP stand-in
+        "keplive.notifications.E002",  # the SMTP stand-in
+        "keplive.notifications.E011",  # the SMS stand-in
+    ]

@@ -5,9 +5,14 @@ from django.utils.translation import gettext as _
 
 from keplive.api.api import api
 from keplive.api.problems import problem
+from keplive.config import health, observability
 from keplive.portal import errors
 
 urlpatterns = [
+    # Probes and metrics (ADR 0018): /healthz and /readyz public, /metrics for the token only.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("", include("keplive.portal.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("keplive.workspace.urls")),
