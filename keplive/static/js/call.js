@@ -868,7 +868,9 @@ function announceWaiting(role) {
 function isWaiting(role) {
   const p = participant(role);
   if (!p) return role === "citizen" && state.snapshot?.state === "knocking";
-  return Boolean(p.present && !p.admitted);
+  // Waiting means knocked (the server admits no one before): a page that has connected but not
+  // yet knocked shows no Admit button that the server would refuse.
+  return Boolean(p.present && !p.admitted && p.waiting);
 }
 function renderEmployee() {
   const s = state.snapshot || {};
