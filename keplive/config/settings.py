@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view the database could not serve right now (deadlock, restart) answers 503, not 500.
+    "keplive.config.errors.DatabaseTryAgain",
     # Last, as django-axes asks: turns a lockout into the login page's own message.
     "axes.middleware.AxesMiddleware",
 ]
