@@ -112,6 +112,7 @@ def test_mixed_load_gives_no_server_error_no_deadlock_and_no_overlap(
     administrator = ClientHttp(login_staff(Client(), prepared.administrator))
     actors.append(mixed_load.Administrator(administrator, world, tally, random.Random(300)))
     before = deadlocks()
+    connection.close()  # back to the pool: the actors' threads take theirs from it
 
     start = threading.Barrier(len(actors))
 
