@@ -224,7 +224,9 @@ class HttpSession:
                 return response.status_code, response.json()
             except ValueError:
                 return response.status_code, None
-        return response.status_code, response.text[:300] if response.status_code >= 500 else None
+        if response.status_code >= 500:  # a short sample for the report
+            return response.status_code, " ".join(response.text.split())[:200]
+        return response.status_code, None
 
     def get(self, path: str) -> tuple[int, Any]:
         return self._answer(
@@ -299,8 +301,9 @@ class PgLog:
                 entries[-1] += "\n" + line
         return entries
 
-    def deadlocks(self) -> Counter[str]:
-        """Deadlocks reported for the database, by cause (from the statements involved)."""
+    def deadlocks(self, tables: dict[int, str] | None = None) -> Counter[str]:
+        """Deadlocks reported for the database, by cause (from the statements involved);
+        ``tables`` names the relations the log gives by OID."""
         causes: Counter[str] = Counter()
         entries = self.entries()
         for index, entry in enumerate(entries):
@@ -312,14 +315,22 @@ class PgLog:
             for later in entries[index + 1 : index + 6]:
                 if pid and f"[{pid.group(1)}]" in later.split(" ERROR:")[0]:
                     detail += "\n" + later
-            causes[classify(detail)] += 1
+            causes[classify(detail, tables or {})] += 1
         return causes
 
     def count(self, text: str) -> int:
         return sum(text in entry for entry in self.entries())
 
 
-def classify(detail: str) -> str:
+def table_names(url: str) -> dict[int, str]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT oid::int, relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        ).fetchall()
+    return {int(oid): str(name) for oid, name in rows}
+
+
+def classify(detail: str, tables: dict[int, str]) -> str:
     if "advisory lock" in detail:
         return "audit advisory lock"
     if "exclusion constraint" in detail:
@@ -329,4 +340,7 @@ def classify(detail: str) -> str:
     found = re.search(r'while (?:locking|updating|deleting) tuple \S+ in relation "(\w+)"', detail)
     if found:
         return f"row lock on {found.group(1)}"
+    by_oid = re.search(r"on tuple \(\d+,\d+\) of relation (\d+)", detail)
+    if by_oid:
+        return f"row lock on {tables.get(int(by_oid.group(1)), 'relation ' + by_oid.group(1))}"
     return "other"

@@ -47,6 +47,7 @@ from bench.live import (  # noqa: E402
     pg_deadlocks,
     prepare_database,
     servers,
+    table_names,
 )
 from tests import mixed_load  # noqa: E402
 
@@ -169,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     time.sleep(1.0)
     deadlocks = pg_deadlocks(prepared.database_url) - deadlocks_before
     overlaps = overlapping_pairs(prepared.database_url)
-    log_deadlocks = dict(log.deadlocks()) if log.readable else None
+    log_deadlocks = (
+        dict(log.deadlocks(table_names(prepared.database_url))) if log.readable else None
+    )
     server_tracebacks = sum(
         (work / f"uvicorn-{i}.log").read_text(errors="replace").count("Traceback")
         for i in range(args.servers)
