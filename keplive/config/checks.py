@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,11 +72,11 @@ def database_connections_are_pooled(app_configs: Any = None, **kwargs: Any) -> l
     PostgreSQL refused more ("too many clients", issue 11). The ASGI entry point runs this check
     too, so a server refuses to start with it."""
     return connection_errors(
-        settings.DATABASES["default"], conn_max_age=settings.KEPLIVE_DB_CONN_MAX_AGE
+        dict(settings.DATABASES["default"]), conn_max_age=settings.KEPLIVE_DB_CONN_MAX_AGE
     )
 
 
-def connection_errors(database: dict[str, Any], *, conn_max_age: str) -> list[Error]:
+def connection_errors(database: Mapping[str, Any], *, conn_max_age: str) -> list[Error]:
     errors = []
     if conn_max_age:
         errors.append(
@@ -99,7 +100,8 @@ def connection_errors(database: dict[str, Any], *, conn_max_age: str) -> list[Er
             )
         )
         return errors
-    min_size, max_size = pool.get("min_size", 4), pool.get("max_size", pool.get("min_size", 4))
+    min_size = int(pool.get("min_size") or 0) if "min_size" in pool else 4  # psycopg's default
+    max_size = int(pool.get("max_size") or 0) if "max_size" in pool else min_size
     if max_size < 1 or not 0 <= min_size <= max_size:
         errors.append(
             Error(
