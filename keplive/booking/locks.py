@@ -4,7 +4,8 @@
 1. the directory or catalogue row an administrator edits (``Kep``, ``Category``: "one editor at
    a time"; an employee's availability and absences lock their KEP's row) — booking commands
    take none of these;
-2. the conflict worklist's items, in id order;
+2. the row a staff command starts from: the conflict worklist's items (several in id order),
+   a waiting alert being taken over, a call;
 3. the citizen (``lock_citizen``): one citizen's booking commands one after another;
 4. the appointment being changed (``lock_appointments``), several in id order; expired holds
    are released only when nobody else holds them (``release_expired_holds_of``);
