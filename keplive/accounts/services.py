@@ -28,7 +28,7 @@ def log_in_citizen(*, userinfo: Userinfo, origin: Origin) -> User:
     the refusal with ``record_failed_citizen_login``.
     """
     citizen = (
-        Citizen.objects.select_for_update()
+        Citizen.objects.select_for_update(no_key=True, of=("self",))
         .select_related("user")
         .filter(tax_id=userinfo.tax_id)
         .first()

@@ -206,7 +206,7 @@ def take_over_waiting_alert(
     opening the call resolves the alert."""
     with transaction.atomic():
         alert = (
-            WaitingAlert.objects.select_for_update(of=("self",))
+            WaitingAlert.objects.select_for_update(no_key=True, of=("self",))
             .select_related("appointment")
             .filter(pk=alert_id, kep_id=employee.kep_id)
             .first()

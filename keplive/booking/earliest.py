@@ -94,7 +94,9 @@ def refresh_earliest_free_times(
                 starts_at=slot.start if slot else None,
                 refreshed_at=now,
             )
-            for (kep_id, number), slot in results.items()
+            # In key order, as every writer of these rows: two refreshes never wait on each
+            # other's rows in opposite orders (ADR 0012).
+            for (kep_id, number), slot in sorted(results.items())
         ]
         with transaction.atomic():
             EarliestFreeTime.objects.bulk_create(
@@ -144,7 +146,11 @@ def refresh_after_commit(
     taken: Interval | None = None,
     freed_from: dt.datetime | None = None,
 ) -> None:
-    """Once the current transaction commits, refresh the KEP's index rows the change affects."""
+    """Once the current transaction commits, refresh the KEP's index rows the change affects.
+
+    ``robust``: the change has committed, so a failed refresh is logged and the request still
+    succeeds; the worker's ten-minute refresh and the selector's live check cover the row."""
     transaction.on_commit(
-        lambda: refresh_if_affected(kep=kep, now=now, taken=taken, freed_from=freed_from)
+        lambda: refresh_if_affected(kep=kep, now=now, taken=taken, freed_from=freed_from),
+        robust=True,
     )

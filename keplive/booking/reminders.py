@@ -35,7 +35,7 @@ def send_due_reminders(*, now: dt.datetime) -> int:
             details__isnull=False,
         )
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
+            due = due.select_for_update(skip_locked=True, no_key=True, of=("self",))
         appointments = list(
             due.select_related("kep", "service", "category").order_by("starts_at", "pk")
         )

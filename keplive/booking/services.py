@@ -29,6 +29,12 @@ from keplive.booking.exceptions import (
     TimeNotOffered,
     TooManyActiveBookings,
 )
+from keplive.booking.locks import (
+    lock_appointments,
+    lock_citizen,
+    lock_employee_time,
+    release_expired_holds_of,
+)
 from keplive.booking.models import Appointment, AppointmentDetails, Reference, Status
 from keplive.booking.schedule_inputs import (
     ATHENS,
@@ -52,8 +58,9 @@ from keplive.directory.selectors import closed_dates_for
 
 OVERLAP_GUARD = "appointment_no_overlap"
 # PostgreSQL checks an exclusion constraint after inserting the index entry, so two transactions
-# inserting conflicting rows at the same instant can each wait for the other; the deadlock
-# detector then aborts one of them. That one lost the race exactly as with a clean violation.
+# inserting conflicting rows at the same instant could each wait for the other. The employee's
+# row lock (``locks.lock_employee_time``) makes the second wait for the first instead, so this
+# does not happen; were it to, the aborted attempt lost the race exactly as with a violation.
 DEADLOCK_DETECTED = "40P01"
 
 
@@ -206,7 +213,11 @@ def _take_time(
     category: Category,
     prefer_employee: int | None = None,
 ) -> bool:
-    """Save ``appointment`` at ``slot`` with the first candidate employee the guard accepts."""
+    """Save ``appointment`` at ``slot`` with the first candidate employee the guard accepts.
+
+    Each attempt locks the employee's row in its own savepoint (lock order: ``locks``), so a
+    concurrent attempt on the same employee waits and then meets a clean violation; a lost
+    attempt's savepoint is rolled back, which gives the employee's row lock back at once."""
     blocked = blocked_interval(
         start=slot.start, call_minutes=category.call_minutes, buffer_minutes=category.buffer_minutes
     )
@@ -219,6 +230,7 @@ def _take_time(
         appointment.employee_id = employee_id
         try:
             with transaction.atomic():
+                lock_employee_time(employee_id)
                 appointment.save()
         except (IntegrityError, OperationalError) as error:
             if not _lost_the_race(error):
@@ -233,9 +245,7 @@ def _blocked_range(appointment: Appointment) -> Interval:
 
 
 def _release_expired_holds(*, kep: Kep, now: dt.datetime) -> None:
-    Appointment.objects.filter(kep=kep, status=Status.HELD, hold_expires_at__lte=now).update(
-        status=Status.RELEASED
-    )
+    release_expired_holds_of(now=now, kep_id=kep.pk)
 
 
 def _check_booking_limit(
@@ -251,7 +261,7 @@ def _check_booking_limit(
 
 def _lock_citizen(citizen: Citizen) -> None:
     """Serialise one citizen's booking commands, so the booking limit cannot be raced."""
-    Citizen.objects.select_for_update().filter(pk=citizen.pk).values_list("pk", flat=True).first()
+    lock_citizen(citizen.pk)
 
 
 def _new_appointment(
@@ -323,10 +333,8 @@ def release_hold(*, hold_reference: Reference, citizen: Citizen, now: dt.datetim
     """Give a held time back (the citizen went back or chose another time)."""
     with transaction.atomic():
         try:
-            hold = (
-                Appointment.objects.select_for_update()
-                .select_related("kep")
-                .get(reference=hold_reference, citizen=citizen, status=Status.HELD)
+            hold = lock_appointments(Appointment.objects.select_related("kep")).get(
+                reference=hold_reference, citizen=citizen, status=Status.HELD
             )
         except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
             raise AppointmentNotFound() from exc
@@ -338,11 +346,14 @@ def release_hold(*, hold_reference: Reference, citizen: Citizen, now: dt.datetim
 def release_expired_holds(*, now: dt.datetime) -> int:
     """Release every hold whose time ran out (the worker runs this every minute)."""
     with transaction.atomic():
-        expired = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
+        released = 0
         earliest_freed: dict[int, dt.datetime] = {}
-        for kep_id, starts_at in expired.values_list("kep_id", "starts_at"):
-            earliest_freed[kep_id] = min(starts_at, earliest_freed.get(kep_id, starts_at))
-        released = expired.update(status=Status.RELEASED)
+        # In batches, each in id order; a hold another transaction has locked is being
+        # confirmed or released by it, and is skipped.
+        while batch := release_expired_holds_of(now=now, batch=500):
+            for kep_id, (count, starts_at) in batch.items():
+                released += count
+                earliest_freed[kep_id] = min(starts_at, earliest_freed.get(kep_id, starts_at))
         for kep in Kep.objects.filter(pk__in=earliest_freed):
             refresh_after_commit(kep=kep, now=now, freed_from=earliest_freed[kep.pk])
         return released
@@ -403,11 +414,11 @@ def confirm_hold(
     with transaction.atomic():
         _lock_citizen(citizen)
         try:
-            hold = (
-                Appointment.objects.select_for_update()
-                .select_related("kep", "kep__municipality", "service", "category")
-                .get(reference=hold_reference, citizen=citizen)
-            )
+            hold = lock_appointments(
+                Appointment.objects.select_related(
+                    "kep", "kep__municipality", "service", "category"
+                )
+            ).get(reference=hold_reference, citizen=citizen)
         except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
             raise AppointmentNotFound() from exc
         if hold.status == Status.BOOKED:
@@ -431,6 +442,9 @@ def confirm_hold(
         else:
             if hold.starts_at <= now:
                 raise AppointmentNotChangeable(_("This time has already passed."))
+            # A new version of a blocking row is checked against the guard again: the employee's
+            # time is locked first, as for every write of a blocking range.
+            lock_employee_time(hold.employee_id)
             hold.status = Status.BOOKED
             hold.hold_expires_at = None
             hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
@@ -477,11 +491,9 @@ def book_appointment(
 
 def _lock_own_booking(*, reference: Reference, citizen: Citizen, now: dt.datetime) -> Appointment:
     try:
-        appointment = (
-            Appointment.objects.select_for_update()
-            .select_related("kep", "kep__municipality", "service", "category")
-            .get(reference=reference, citizen=citizen)
-        )
+        appointment = lock_appointments(
+            Appointment.objects.select_related("kep", "kep__municipality", "service", "category")
+        ).get(reference=reference, citizen=citizen)
     except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
         raise AppointmentNotFound() from exc
     if appointment.status != Status.BOOKED:

@@ -31,6 +31,7 @@ from keplive.booking.exceptions import (
     AppointmentNotFound,
     BookingError,
 )
+from keplive.booking.locks import for_change, lock_appointments, lock_employee_time
 from keplive.booking.models import (
     Appointment,
     AppointmentChange,
@@ -123,11 +124,11 @@ def _as_uuid(reference: Reference) -> uuid.UUID:
 
 def _lock_booked(*, reference: Reference) -> Appointment:
     try:
-        appointment = (
-            Appointment.objects.select_for_update()
-            .select_related("kep", "kep__municipality", "service", "category", "employee")
-            .get(reference=_as_uuid(reference))
-        )
+        appointment = lock_appointments(
+            Appointment.objects.select_related(
+                "kep", "kep__municipality", "service", "category", "employee"
+            )
+        ).get(reference=_as_uuid(reference))
     except Appointment.DoesNotExist as exc:
         raise AppointmentNotFound() from exc
     if appointment.status != Status.BOOKED:
@@ -353,6 +354,7 @@ def reassign_appointment(
         appointment.employee = target
         try:
             with transaction.atomic():
+                lock_employee_time(target.pk)
                 appointment.save(update_fields=["employee", "updated_at"])
         except (IntegrityError, OperationalError) as error:
             if not _lost_the_race(error):
@@ -480,12 +482,11 @@ def record_call_outcome(
     if len(note) > REASON_MAX_LENGTH:
         raise BookingError(_("The note can be at most 1000 characters."))
     with transaction.atomic():
-        task = (
-            CitizenCallTask.objects.select_for_update()
-            .select_related("appointment")
-            .filter(pk=task_id, kep_id=employee.kep_id)
-            .first()
-        )
+        task = for_change(
+            CitizenCallTask.objects.select_related("appointment").filter(
+                pk=task_id, kep_id=employee.kep_id
+            )
+        ).first()
         if task is None:
             raise CallTaskNotFound()
         if task.done_at is not None:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.locks import for_change
 from keplive.booking.models import Appointment, AppointmentDetails, DocumentKind, Status
 from keplive.calls.exceptions import CallEnded, InvalidTransition, NotAllowed
 from keplive.calls.models import Call, CallState, Role
@@ -34,10 +35,8 @@ ADMITTED_STATES = (CallState.IDENTITY_CHECK, CallState.IN_CALL)
 
 
 def _locked(call: Call) -> Call:
-    locked = (
-        Call.objects.select_for_update()
-        .select_related("appointment", "appointment__kep")
-        .get(pk=call.pk)
+    locked = for_change(Call.objects.select_related("appointment", "appointment__kep")).get(
+        pk=call.pk
     )
     if locked.state == CallState.ENDED:
         raise CallEnded()
@@ -289,7 +288,7 @@ def set_presence(*, call: Call, role: str, channel: str, replace: str = "") -> C
     channel is cleared only if it is still that connection (a newer one may have taken over)."""
     field = f"{role}_channel"
     with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked = for_change(Call.objects.all()).get(pk=call.pk)
         if replace and getattr(locked, field) != replace:
             return locked
         setattr(locked, field, channel)
@@ -309,7 +308,7 @@ def mark_no_shows(*, now: dt.datetime) -> int:
     for appointment in due.select_related("kep")[:1000]:
         with transaction.atomic():
             call, _created = Call.objects.get_or_create(appointment=appointment)
-            call = Call.objects.select_for_update().select_related("appointment").get(pk=call.pk)
+            call = for_change(Call.objects.select_related("appointment")).get(pk=call.pk)
             if call.state not in (CallState.SCHEDULED, CallState.OPEN) or call.knocked_at:
                 continue
             call.state, call.no_show_at = CallState.NO_SHOW, now

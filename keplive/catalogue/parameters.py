@@ -148,7 +148,8 @@ def update_category_parameters(
     if errors:
         raise ParametersRefused(errors)
     with transaction.atomic():
-        locked = Category.objects.select_for_update().get(pk=category.pk)
+        # Not FOR UPDATE: that would block the foreign-key checks of every booking's COMMIT.
+        locked = Category.objects.select_for_update(no_key=True).get(pk=category.pk)
         changed = [name for name in PARAMETER_FIELDS if getattr(locked, name) != values[name]]
         if not changed:
             return []

@@ -15,6 +15,14 @@ from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
+from keplive.config.checks import database_connections_are_pooled  # noqa: E402
+
+if refused := database_connections_are_pooled():
+    # uvicorn imports this module before it serves: a refused setting stops it here.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("; ".join(f"{error.id}: {error.msg}" for error in refused))
+
 from keplive.calls.routing import websocket_urlpatterns  # noqa: E402  (needs the apps ready)
 from keplive.config.observability import RequestIdMiddleware  # noqa: E402
 from keplive.config.proxies import with_trusted_proxies  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,3 +92,56 @@ def standins_allowed(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="keplive.W002",
         )
     ]
+
+
+POSTGRESQL = "django.db.backends.postgresql"
+
+
+@register()
+def database_connections_are_pooled(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """PostgreSQL connections come from Django's psycopg pool, never persistent per thread.
+
+    Under ASGI a process runs views on many threads; persistent connections (``CONN_MAX_AGE``)
+    are kept per thread, so after a database restart the processes opened connections until
+    PostgreSQL refused more ("too many clients", issue 11). The ASGI entry point runs this check
+    too, so a server refuses to start with it."""
+    return connection_errors(
+        dict(settings.DATABASES["default"]), conn_max_age=settings.KEPLIVE_DB_CONN_MAX_AGE
+    )
+
+
+def connection_errors(database: Mapping[str, Any], *, conn_max_age: str) -> list[Error]:
+    errors = []
+    if conn_max_age:
+        errors.append(
+            Error(
+                "KEPLIVE_DB_CONN_MAX_AGE is not supported: persistent connections exhaust "
+                "PostgreSQL under ASGI.",
+                hint="Unset it. PostgreSQL connections come from a pool: size it with "
+                "KEPLIVE_DB_POOL_MIN_SIZE and KEPLIVE_DB_POOL_MAX_SIZE.",
+                id="keplive.E010",
+            )
+        )
+    if database["ENGINE"] != POSTGRESQL:
+        return errors
+    pool = database.get("OPTIONS", {}).get("pool")
+    if not isinstance(pool, dict) or database.get("CONN_MAX_AGE", 0) != 0:
+        errors.append(
+            Error(
+                "PostgreSQL connections must come from the pool (OPTIONS['pool'], "
+                "CONN_MAX_AGE = 0).",
+                id="keplive.E011",
+            )
+        )
+        return errors
+    min_size = int(pool.get("min_size") or 0) if "min_size" in pool else 4  # psycopg's default
+    max_size = int(pool.get("max_size") or 0) if "max_size" in pool else min_size
+    if max_size < 1 or not 0 <= min_size <= max_size:
+        errors.append(
+            Error(
+                "KEPLIVE_DB_POOL_MAX_SIZE must be at least 1, and KEPLIVE_DB_POOL_MIN_SIZE "
+                "between 0 and it.",
+                id="keplive.E012",
+            )
+        )
+    return errors

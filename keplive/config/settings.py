@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view the database could not serve right now (deadlock, restart) answers 503, not 500.
+    "keplive.config.errors.DatabaseTryAgain",
     # Last, as django-axes asks: turns a lockout into the login page's own message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,10 +116,28 @@ TEMPLATES = [
 # --- Data -------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env.text("DATABASE_URL", f"sqlite:///{VAR_DIR / 'keplive.sqlite3'}"),
-        conn_max_age=env.integer("KEPLIVE_DB_CONN_MAX_AGE", default=0),
+        env.text("DATABASE_URL", f"sqlite:///{VAR_DIR / 'keplive.sqlite3'}")
     )
 }
+# Persistent connections are per thread, and under ASGI a process runs views on many threads:
+# with them PostgreSQL ran out of connections after a restart (issue 11). Refused by a start-up
+# check (keplive.E010); PostgreSQL connections come from a bounded pool instead.
+KEPLIVE_DB_CONN_MAX_AGE = env.text("KEPLIVE_DB_CONN_MAX_AGE", "")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's psycopg pool, one per process: at most MAX_SIZE connections, each checked as it
+    # is handed out (CONN_HEALTH_CHECKS: psycopg_pool's ConnectionPool.check_connection), so a
+    # connection broken by a database restart is discarded instead of failing a request. A
+    # request waits at most TIMEOUT seconds for a connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env.integer("KEPLIVE_DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.integer("KEPLIVE_DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.integer("KEPLIVE_DB_POOL_TIMEOUT", default=10),
+            "name": "keplive",
+        }
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two bookings never interleave;
     # WAL lets readers go on while one booking writes.

@@ -79,6 +79,14 @@ class DirectoryChangeRefused(Exception):
         return [message for messages in self.errors.values() for message in messages]
 
 
+def _lock_kep(kep_id: int) -> Kep | None:
+    """One editor of a KEP's directory data (its row, hours, exceptions, its employees'
+    availability and absences) at a time. ``FOR NO KEY UPDATE``: unlike ``FOR UPDATE`` it does
+    not block the foreign-key checks of the bookings committing meanwhile, which refer to the
+    KEP (and to its employees, which are therefore not locked here: ADR 0012)."""
+    return Kep.objects.select_for_update(no_key=True).filter(pk=kep_id).first()
+
+
 # --- KEPs -------------------------------------------------------------------------------
 
 
@@ -183,7 +191,7 @@ def update_kep(
         return []
     try:
         with transaction.atomic():
-            locked = Kep.objects.select_for_update().get(pk=kep.pk)
+            locked = Kep.objects.select_for_update(no_key=True).get(pk=kep.pk)
             for name in changed:
                 setattr(locked, name, cleaned[name])
             locked.save(update_fields=changed)
@@ -208,7 +216,7 @@ def set_kep_active(*, kep: Kep, active: bool, actor: Any, origin: Origin, now: d
     Appointments already booked stay booked: the caller lists them in the conflict worklist.
     """
     with transaction.atomic():
-        locked = Kep.objects.select_for_update().get(pk=kep.pk)
+        locked = Kep.objects.select_for_update(no_key=True).get(pk=kep.pk)
         if locked.is_active == active:
             return False
         locked.is_active = active
@@ -337,7 +345,7 @@ def set_weekday_hours(
         raise DirectoryChangeRefused(errors)
     wanted = sorted(intervals)
     with transaction.atomic():
-        Kep.objects.select_for_update().filter(pk=kep.pk).first()  # one editor at a time
+        _lock_kep(kep.pk)
         rows = kep.opening_hours.filter(weekday=weekday)
         current = sorted(rows.values_list("opens", "closes"))
         if current == wanted:
@@ -392,7 +400,7 @@ def add_opening_exception(
     if errors:
         raise DirectoryChangeRefused(errors)
     with transaction.atomic():
-        Kep.objects.select_for_update().filter(pk=kep.pk).first()
+        _lock_kep(kep.pk)
         existing = list(kep.opening_exceptions.filter(date=date))
         if any(row.opens is None for row in existing):
             raise DirectoryChangeRefused(
@@ -560,7 +568,7 @@ def set_weekday_availability(
         raise DirectoryChangeRefused(errors)
     wanted = sorted((s, e, w.strip()) for s, e, w in intervals)
     with transaction.atomic():
-        Employee.objects.select_for_update().filter(pk=employee.pk).first()  # one editor at a time
+        _lock_kep(employee.kep_id)
         rows = employee.availability.filter(weekday=weekday)
         current = sorted(rows.values_list("starts", "ends", "workstation"))
         if current == wanted:
@@ -612,7 +620,7 @@ def add_absence(
     if errors:
         raise DirectoryChangeRefused(errors)
     with transaction.atomic():
-        Employee.objects.select_for_update().filter(pk=employee.pk).first()
+        _lock_kep(employee.kep_id)
         absence = Absence.objects.create(
             employee=employee, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
         )

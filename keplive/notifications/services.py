@@ -157,7 +157,7 @@ def claim_next(model: type[Queued], *, now: dt.datetime) -> Queued | None:
     with transaction.atomic():
         due = model.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
+            due = due.select_for_update(skip_locked=True, no_key=True)
         message = due.order_by("next_attempt_at", "id").first()
         if message is None:
             return None

@@ -137,7 +137,7 @@ def save_service(
                 service = Service(code=data.code or _new_code(data))
                 changed: list[str] = ["created"]
             else:
-                service = Service.objects.select_for_update().get(pk=service.pk)
+                service = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
                 changed = []
             for name in _EDITABLE:
                 value = getattr(data, name)

@@ -159,7 +159,9 @@ def _kep_fields(kep: KepInput) -> dict[str, Any]:
 
 def _locked_submitted(application_id: int) -> MunicipalityApplication:
     application = (
-        MunicipalityApplication.objects.select_for_update().filter(pk=application_id).first()
+        MunicipalityApplication.objects.select_for_update(no_key=True)
+        .filter(pk=application_id)
+        .first()
     )
     if application is None:
         raise ApplicationNotFound()

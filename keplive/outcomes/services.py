@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keplive.audit.models import Outcome as AuditOutcome
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking.locks import lock_appointments
 from keplive.booking.models import Appointment, AppointmentDetails, DeliveryMethod, Status
 from keplive.calls.models import Call, CallState
 from keplive.calls.services import NO_SHOW_AFTER
@@ -138,7 +139,7 @@ def _locked_appointment(*, employee: Employee, reference: object) -> Appointment
     found = kep_appointment(employee=employee, reference=reference)
     if found is None:
         raise AppointmentNotFound()
-    appointment = Appointment.objects.select_for_update().get(pk=found.pk)
+    appointment = lock_appointments(Appointment.objects.filter(pk=found.pk)).get()
     # Keep the related objects read above (KEP, service, citizen) on the locked row.
     for field in ("kep", "service", "category", "citizen"):
         setattr(appointment, field, getattr(found, field))
@@ -391,9 +392,9 @@ def register_with_ekep(*, outcome_id: int, now: dt.datetime) -> bool:
             pk=outcome_id, result=Result.COMPLETED, ekep_registered_at__isnull=True
         )
         if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
+            pending = pending.select_for_update(skip_locked=True, no_key=True)
         else:
-            pending = pending.select_for_update()
+            pending = pending.select_for_update(no_key=True)
         outcome = pending.first()
         if outcome is None:
             return False
@@ -486,7 +487,7 @@ def send_white_application(
             found = kep_appointment(employee=employee, reference=reference)
             if found is None:
                 raise AppointmentNotFound()
-            appointment = Appointment.objects.select_for_update().get(pk=found.pk)
+            appointment = lock_appointments(Appointment.objects.filter(pk=found.pk)).get()
             appointment.kep, appointment.service = found.kep, found.service
             appointment.citizen, appointment.category = found.citizen, found.category
             if appointment.category_id != MUNICIPAL_CATEGORY:

@@ -97,7 +97,7 @@ def post_message(
     """A reply in an open thread, from the KEP's side or the ministry's."""
     text = clean_body(body)
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = Thread.objects.select_for_update(no_key=True).get(pk=thread.pk)
         if locked.status != ThreadStatus.OPEN:
             raise ThreadClosed()
         return _add_message(
@@ -136,7 +136,7 @@ def _add_message(
 def close_thread(*, thread: Thread, actor: Any, now: dt.datetime, origin: Origin) -> Thread:
     """An administrator closes a thread; closing twice changes nothing."""
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = Thread.objects.select_for_update(no_key=True).get(pk=thread.pk)
         if locked.status == ThreadStatus.CLOSED:
             return locked
         locked.status = ThreadStatus.CLOSED

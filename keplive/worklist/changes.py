@@ -67,7 +67,13 @@ def longest_call_minutes(kep: Kep) -> int:
 
 def _forget_earliest(*, kep_ids: Sequence[int] = (), category_ids: Sequence[int] = ()) -> None:
     rows = EarliestFreeTime.objects.filter(Q(kep_id__in=kep_ids) | Q(category_id__in=category_ids))
-    rows.delete()
+    # Locked in key order first, as the refreshes write them (ADR 0012), then deleted.
+    locked = list(
+        rows.select_for_update(of=("self",))
+        .order_by("kep_id", "category_id")
+        .values_list("pk", flat=True)
+    )
+    EarliestFreeTime.objects.filter(pk__in=locked).delete()
 
 
 def _after_kep_change(

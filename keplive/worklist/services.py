@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from keplive.audit.services import Origin, record_event
 from keplive.booking.exceptions import BookingError
+from keplive.booking.locks import for_change
 from keplive.booking.models import Appointment, Status
 from keplive.booking.schedule_inputs import (
     SNAPSHOT_DAYS,
@@ -128,7 +129,7 @@ def find_conflicts(
             appointments = appointments.filter(employee_id__in=list(employee_ids))
             open_items = open_items.filter(appointment__employee_id__in=list(employee_ids))
         booked = list(appointments.order_by("starts_at", "pk"))
-        items = list(open_items.select_for_update(of=("self",)))
+        items = list(for_change(open_items))  # in id order: lock order, ADR 0012
         checked = check_appointments(
             {a.pk: a for a in [*booked, *(i.appointment for i in items)]}.values(), now=now
         )
@@ -184,11 +185,11 @@ def _close(item: ConflictItem, *, resolution: str, actor: Any, now: dt.datetime)
 
 
 def _lock_open(item: ConflictItem) -> ConflictItem:
-    locked = (
-        ConflictItem.objects.select_for_update()
-        .select_related("appointment", "appointment__kep", "appointment__category")
-        .get(pk=item.pk)
-    )
+    locked = for_change(
+        ConflictItem.objects.select_related(
+            "appointment", "appointment__kep", "appointment__category"
+        )
+    ).get(pk=item.pk)
     if not locked.is_open:
         raise WorklistError(_("This conflict has already been resolved."))
     if locked.appointment.status != Status.BOOKED:
