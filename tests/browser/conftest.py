@@ -308,6 +308,20 @@ def run_in_server(stack: dict[str, object], script: str) -> Any:
     return json.loads(lines[-1])
 
 
+def release_booking(stack: dict[str, object], reference: object) -> None:
+    """Cancel a booking a test made, so the people the session shares (ΜΑΡΙΑ's limit of three,
+    demo.employee's free time) are as the next test expects."""
+    run_in_server(
+        stack,
+        "import json\n"
+        "from django.utils import timezone\n"
+        "from keplive.booking.models import Appointment, Status\n"
+        f"released = Appointment.objects.filter(reference={str(reference)!r}, "
+        "status=Status.BOOKED).update(status=Status.CANCELLED, cancelled_at=timezone.now())\n"
+        "print(json.dumps(released))\n",
+    )
+
+
 # --- Waiting ------------------------------------------------------------------------------------
 
 

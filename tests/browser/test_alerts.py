@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser.conftest import (
     axe_violations,
+    release_booking,
     run_in_server,
     screenshot,
     sign_in_staff,
@@ -81,26 +82,13 @@ print(json.dumps({
 """
 
 
-# Afterwards: the waiting call that demo.employee took over no longer holds their time. Taken
-# over, it would keep them busy for the next half hour in the session's one database, where the
-# calendar's reminder test needs them free within the next 15 minutes.
-RELEASE = """
-import json
-from django.utils import timezone
-from keplive.booking.models import Appointment, Status
-
-released = Appointment.objects.filter(reference="REFERENCE", status=Status.BOOKED).update(
-    status=Status.CANCELLED, cancelled_at=timezone.now()
-)
-print(json.dumps(released))
-"""
-
-
 @pytest.fixture
 def made(stack: dict[str, object]) -> Iterator[dict[str, object]]:
     created: dict[str, object] = run_in_server(stack, SETUP)
     yield created
-    run_in_server(stack, RELEASE.replace("REFERENCE", str(created["waiting"])))
+    # The waiting call demo.employee took over would keep them busy for the next half hour in the
+    # session's one database, where the calendar's reminder test needs them free.
+    release_booking(stack, created["waiting"])
 
 
 def test_the_jobs_email_and_a_colleague_takes_the_waiting_call_over(made, server, mail_dir, page):  # type: ignore[no-untyped-def]

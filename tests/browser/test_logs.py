@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import read_mail, run_in_server, wait_for_mail
+from tests.browser.conftest import read_mail, release_booking, wait_for_mail
 from tests.browser.test_booking import TYPED, _fill_details, _log_in, _press
 from tests.browser.test_call import create_appointment, knock_and_admit
 
@@ -36,19 +36,7 @@ def test_no_token_or_personal_datum_in_any_log_line(page, server, stack, open_pa
         _scan_after_the_journey(page, server, stack, open_page, mail_dir)
     finally:
         # ΜΑΡΙΑ books in other tests of the session too: give her booking back (the limit is 3).
-        run_in_server(stack, RELEASE.replace("REFERENCE", booked))
-
-
-RELEASE = """
-import json
-from django.utils import timezone
-from keplive.booking.models import Appointment, Status
-
-released = Appointment.objects.filter(reference="REFERENCE", status=Status.BOOKED).update(
-    status=Status.CANCELLED, cancelled_at=timezone.now()
-)
-print(json.dumps(released))
-"""
+        release_booking(stack, booked)
 
 
 def _scan_after_the_journey(page, server, stack, open_page, mail_dir) -> None:  # type: ignore[no-untyped-def]
