@@ -265,7 +265,7 @@ def test_the_standin_sends_a_repeated_message_id_once(sms_settings):
 def test_no_number_or_text_reaches_the_logs(caplog):
     caplog.set_level(logging.DEBUG)
     numbers = [PHONE, "+30691" + UNAVAILABLE_SUFFIX, "+30691" + REJECTED_SUFFIX]
-    for key, number in zip("abc", numbers):
+    for key, number in zip("abc", numbers, strict=True):
         queue_sms(key=key, to=number, text=TEXT)
     deliver_due_sms(now=later(1), limit=10)
     logged = caplog.text
