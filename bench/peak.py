@@ -110,6 +110,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         "PEAK_STACK_DIR": str(directory),
         "PEAK_RESULTS": str(locust_out),
         "PEAK_SETTLE": str(SETTLE),
+        "PEAK_LATEST_START": str(int(spawn_seconds + SETTLE)),
     }
     print(f"locust: {users} users at {options.spawn_rate}/s, run time {run_time} s", flush=True)
     done = subprocess.run(  # noqa: S603
@@ -132,7 +133,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         "uptime_before": load_before,
         "uptime_after": uptime(),
         "scale": options.scale,
-        "users": users,
+        "users_planned": users,
         "spawn_rate": options.spawn_rate,
         "seed_seconds": round(seed_seconds, 1),
         "commands": {
@@ -172,9 +173,10 @@ def summarise(measured: dict[str, Any]) -> dict[str, Any]:
 
 def print_table(result: dict[str, Any]) -> None:
     print(f"\n{result['uptime_before']}\n  → {result['uptime_after']}")
+    spawned = "NOT ALL spawned in time: " if result.get("spawning_unfinished") else ""
     print(
-        f"scale {result['scale']}: {result['users']} users, measured "
-        f"{result['measured_seconds']} s after the last was spawned"
+        f"scale {result['scale']}: {spawned}{result['users']} users of {result['users_planned']},"
+        f" measured {result['measured_seconds']} s"
     )
     print(f"\n{'request':44} {'n':>7} {'/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5}")
     for name, row in sorted(result["by_name"].items(), key=lambda item: -item[1]["requests"]):
