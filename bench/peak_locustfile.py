@@ -159,8 +159,8 @@ class Citizen(HttpUser):
     def on_start(self) -> None:
         self.client.verify = CERT
         self.client.trust_env = False
-        self.client.headers["Origin"] = self.host
-        self.client.headers["Referer"] = self.host + "/"
+        self.client.headers["Origin"] = self.host or ""
+        self.client.headers["Referer"] = f"{self.host}/"
         gevent.sleep(random.uniform(0, 30))
 
     def think(self) -> None:
@@ -263,7 +263,8 @@ class CallPair(User):
         if self.call is None:
             return
         gevent.sleep(random.uniform(0, 10))
-        ws_url = self.host.replace("https://", "wss://") + f"/ws/calls/{self.call['reference']}/"
+        origin = (self.host or "").replace("https://", "wss://")
+        ws_url = f"{origin}/ws/calls/{self.call['reference']}/"
         self.employee = self._connect(
             "WS employee connect",
             ws_url,
