@@ -85,7 +85,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
 
     users = users_for(options.scale)
     spawn_seconds = users / options.spawn_rate
-    run_time = int(spawn_seconds + SETTLE + options.measure)
+    run_time = int(spawn_seconds + SETTLE + 10 + options.measure)
     locust_command = [
         LOCUST,
         "-f",
@@ -110,7 +110,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         "PEAK_STACK_DIR": str(directory),
         "PEAK_RESULTS": str(locust_out),
         "PEAK_SETTLE": str(SETTLE),
-        "PEAK_LATEST_START": str(int(spawn_seconds + SETTLE)),
+        "PEAK_LATEST_START": str(int(spawn_seconds + SETTLE + 10)),  # spawning may lag a little
     }
     print(f"locust: {users} users at {options.spawn_rate}/s, run time {run_time} s", flush=True)
     done = subprocess.run(  # noqa: S603
