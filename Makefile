@@ -9,13 +9,14 @@ PG_TEST_URL ?= postgres://keplive:keplive@127.0.0.1:5432/keplive
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export KEPLIVE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint test-sqlite test-postgres test-browser test-prod bench install demo clean help prod prod-stop
+.PHONY: run test lint test-sqlite test-postgres test-browser test-prod bench install demo clean help prod prod-stop bench-peak
 
 help:
 	@echo "make run    - set up everything (SQLite, local stand-ins) and start web + worker"
 	@echo "make test   - lint, architecture checks and the whole test suite (SQLite + PostgreSQL + Chromium)"
 	@echo "make bench  - national-scale benchmarks (PostgreSQL), figures for docs/PERFORMANCE.md"
 	@echo "make prod   - the production topology on this machine (nginx, TLS, 2 web, worker, Redis, coturn); make prod-stop"
+	@echo "make bench-peak - Locust at the national peak against its own prod stack (var/prod-peak), figures for docs/CAPACITY.md"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -80,6 +81,18 @@ bench: install
 	$(PY) bench/calls.py
 	scripts/ensure-services chromium
 	$(PY) bench/call_media.py
+
+# The national peak with Locust (bench/peak.py, docs/CAPACITY.md): its own stack (scripts/prod on
+# var/prod-peak and the database keplive_prod_peak, so `make prod`'s demo stays as it is) is
+# brought up, loaded for PEAK_MEASURE seconds at PEAK_SCALE of the national peak, then stopped.
+# The same ports as `make prod` unless KEPLIVE_PROD_*_PORT say otherwise: `make prod-stop` first.
+PEAK_SCALE ?= 1.0
+PEAK_MEASURE ?= 180
+PEAK_ENV := KEPLIVE_PROD_DIR=$(CURDIR)/var/prod-peak KEPLIVE_PROD_DATABASE=keplive_prod_peak
+bench-peak: install
+	$(PEAK_ENV) scripts/prod up
+	$(PEAK_ENV) $(PY) bench/peak.py --scale $(PEAK_SCALE) --measure $(PEAK_MEASURE); \
+	  status=$$?; $(PEAK_ENV) scripts/prod down; exit $$status
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
