@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         meta = reused
         now = dt.datetime.fromisoformat(meta["now"])
+        # Built by an earlier version, perhaps: its schema (indexes) as the code expects.
+        call_command("migrate", verbosity=0, interactive=False)
         dataset.vacuum_analyze()
 
     ctx = reads.load_context(now=now, days=args.days)
