@@ -55,7 +55,6 @@ from keplive.booking.scheduling import (
 from keplive.booking.selectors import nearest_free_slots
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
-from keplive.directory.selectors import closed_dates_for
 
 OVERLAP_GUARD = "appointment_no_overlap"
 # PostgreSQL checks an exclusion constraint after inserting the index entry, so two transactions
@@ -124,23 +123,19 @@ def _slot_at(
             % {"days": category.horizon_days},
             alternatives=alternatives(),
         )
-    if (
-        day
-        in closed_dates_for(municipality_ids=[kep.municipality_id], start=day, end=day)[
-            kep.municipality_id
-        ]
-    ):
+    # The day's schedule is read once: for its closures (national and local holidays, from the
+    # cached directory), its free times and, when the time is not among them, for whether it
+    # would be offered at all (taken vs never offered).
+    schedule = kep_schedules(
+        keps=[kep], start=day, end=day, now=now, ignore_appointment_ids=ignore_appointment_ids
+    )[kep.pk]
+    if day in schedule.calendar.closed_dates:
         raise TimeNotOffered(
             reason="closed_day",
             message=_("The KEP is closed on that day (holiday)."),
             alternatives=alternatives(),
         )
 
-    # The day's schedule is read once: for its free times and, when the time is not among
-    # them, for whether it would be offered at all (taken vs never offered).
-    schedule = kep_schedules(
-        keps=[kep], start=day, end=day, now=now, ignore_appointment_ids=ignore_appointment_ids
-    )[kep.pk]
     day_slots = free_slots(
         calendar=schedule.calendar,
         employees=schedule.employees,
