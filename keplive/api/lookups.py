@@ -1,10 +1,38 @@
-"""Finding the objects a request names, or answering 404 with a clear message."""
+"""Finding the objects a request names, or answering 404 with a clear message.
+
+The KEP, the service (with its categories) and the category a free-times or booking request
+names are read from the cache, keyed by the directory version (``directory/versioning.py``),
+which every change to the directory or the catalogue bumps: three of a free-times request's
+five queries were these lookups (docs/PERFORMANCE.md, issue 13). What is not found is not
+cached: the 404 asks the database each time.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 
 from keplive.catalogue.models import Category, Service
 from keplive.catalogue.selectors import service_with_categories
 from keplive.directory.models import Kep, Municipality
+from keplive.directory.versioning import directory_version
+
+T = TypeVar("T")
+# As the KEPs' cached directory data: the worker's refresh keeps them warm (ADR 0005).
+LOOKUP_SECONDS = 15 * 60
+
+
+def _cached(kind: str, key: str, load: Callable[[], T]) -> T:
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    cache_key = f"lookup:{kind}:{directory_version()}:{digest}"
+    found: T | None = cache.get(cache_key)
+    if found is None:
+        found = load()  # raises LookupFailed when there is none: nothing cached
+        cache.set(cache_key, found, LOOKUP_SECONDS)
+    return found
 
 
 class LookupFailed(Exception):
@@ -14,24 +42,33 @@ class LookupFailed(Exception):
 
 
 def kep_by_code(code: str) -> Kep:
-    try:
-        return Kep.objects.select_related("municipality").get(code=code)
-    except Kep.DoesNotExist as exc:
-        raise LookupFailed("kep") from exc
+    def load() -> Kep:
+        try:
+            return Kep.objects.select_related("municipality").get(code=code)
+        except Kep.DoesNotExist as exc:
+            raise LookupFailed("kep") from exc
+
+    return _cached("kep", code, load)
 
 
 def service_by_code(code: str) -> Service:
-    service = service_with_categories(code=code)
-    if service is None:
-        raise LookupFailed("service")
-    return service
+    def load() -> Service:
+        service = service_with_categories(code=code)
+        if service is None:
+            raise LookupFailed("service")
+        return service
+
+    return _cached("service", code, load)
 
 
 def category_by_number(number: int) -> Category:
-    try:
-        return Category.objects.get(number=number)
-    except Category.DoesNotExist as exc:
-        raise LookupFailed("category") from exc
+    def load() -> Category:
+        try:
+            return Category.objects.get(number=number)
+        except Category.DoesNotExist as exc:
+            raise LookupFailed("category") from exc
+
+    return _cached("category", str(number), load)
 
 
 def municipality_by_code(code: str) -> Municipality:

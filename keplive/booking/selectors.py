@@ -22,6 +22,7 @@ from keplive.booking.eligibility import check_kep_serves, keps_serving
 from keplive.booking.exceptions import AppointmentNotFound, TimeNotOffered
 from keplive.booking.models import Appointment, EarliestFreeTime, Reference, Status
 from keplive.booking.schedule_inputs import (
+    ATHENS,
     booking_horizon,
     category_rules,
     kep_schedules,
@@ -190,11 +191,32 @@ def nearest_free_slots(
     limit: int = 3,
     days_around: int = 3,
     ignore_appointment_ids: Sequence[int] = (),
+    day_slots: Sequence[Slot] | None = None,
 ) -> list[Slot]:
     """The free times nearest to ``target`` within a few days of it: the alternatives offered
-    when the chosen time is gone."""
+    when the chosen time is gone.
+
+    The target's own day is looked at first (``day_slots``: its free times when the caller has
+    them already, as the booking service does): when its ``limit`` nearest are closer to the
+    target than either midnight around it, no time of another day can be nearer, and the other
+    days are never read. A refusal then costs one day's free times, not a week's.
+    """
     horizon_start, horizon_end = booking_horizon(category=category, now=now)
     day = local_date(target)
+    if horizon_start <= day <= horizon_end:
+        if day_slots is None:
+            day_slots = free_slots_for(
+                kep=kep,
+                service=service,
+                category=category,
+                start=day,
+                end=day,
+                now=now,
+                ignore_appointment_ids=ignore_appointment_ids,
+            )
+        nearest = _nearest_within_the_day(day_slots, target=target, day=day, limit=limit)
+        if nearest is not None:
+            return nearest
     start = max(horizon_start, day - dt.timedelta(days=days_around))
     end = min(horizon_end, day + dt.timedelta(days=days_around))
     if start > end:
@@ -209,6 +231,21 @@ def nearest_free_slots(
         ignore_appointment_ids=ignore_appointment_ids,
     )
     return nearest_slots(slots=slots, target=target, limit=limit)
+
+
+def _nearest_within_the_day(
+    slots: Sequence[Slot], *, target: dt.datetime, day: dt.date, limit: int
+) -> list[Slot] | None:
+    """The ``limit`` slots of ``day`` nearest to ``target``, when no slot of another day can be
+    as near (strictly nearer than both midnights around the target); otherwise None."""
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=ATHENS)
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=ATHENS)
+    reach = min(target - midnight, next_midnight - target)
+    same_day = [slot for slot in slots if local_date(slot.start) == day]
+    nearest = nearest_slots(slots=same_day, target=target, limit=limit)
+    if len(nearest) < limit or any(abs(slot.start - target) >= reach for slot in nearest):
+        return None
+    return nearest
 
 
 # --- Appointments: personal data, read through access checks ----------------------------

@@ -38,6 +38,7 @@ from keplive.booking.locks import (
 from keplive.booking.models import Appointment, AppointmentDetails, Reference, Status
 from keplive.booking.schedule_inputs import (
     ATHENS,
+    KepSchedule,
     booked_minutes,
     booking_horizon,
     category_rules,
@@ -51,10 +52,9 @@ from keplive.booking.scheduling import (
     choose_employee,
     free_slots,
 )
-from keplive.booking.selectors import free_slots_for, nearest_free_slots
+from keplive.booking.selectors import nearest_free_slots
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
-from keplive.directory.selectors import closed_dates_for
 
 OVERLAP_GUARD = "appointment_no_overlap"
 # PostgreSQL checks an exclusion constraint after inserting the index entry, so two transactions
@@ -90,6 +90,8 @@ def _slot_at(
     starts_at = starts_at.astimezone(dt.UTC)
     check_kep_serves(kep=kep, service=service, category=category)
 
+    day_slots: list[Slot] | None = None  # the day's free times, once read
+
     def alternatives() -> list[Slot]:
         return nearest_free_slots(
             kep=kep,
@@ -98,6 +100,7 @@ def _slot_at(
             target=max(starts_at, now),
             now=now,
             ignore_appointment_ids=ignore_appointment_ids,
+            day_slots=day_slots,
         )
 
     if starts_at <= now:
@@ -120,28 +123,28 @@ def _slot_at(
             % {"days": category.horizon_days},
             alternatives=alternatives(),
         )
-    if (
-        day
-        in closed_dates_for(municipality_ids=[kep.municipality_id], start=day, end=day)[
-            kep.municipality_id
-        ]
-    ):
+    # The day's schedule is read once: for its closures (national and local holidays, from the
+    # cached directory), its free times and, when the time is not among them, for whether it
+    # would be offered at all (taken vs never offered).
+    schedule = kep_schedules(
+        keps=[kep], start=day, end=day, now=now, ignore_appointment_ids=ignore_appointment_ids
+    )[kep.pk]
+    if day in schedule.calendar.closed_dates:
         raise TimeNotOffered(
             reason="closed_day",
             message=_("The KEP is closed on that day (holiday)."),
             alternatives=alternatives(),
         )
 
-    slots = free_slots_for(
-        kep=kep,
-        service=service,
-        category=category,
+    day_slots = free_slots(
+        calendar=schedule.calendar,
+        employees=schedule.employees,
+        rules=category_rules(category),
         start=day,
         end=day,
         now=now,
-        ignore_appointment_ids=ignore_appointment_ids,
     )
-    for slot in slots:
+    for slot in day_slots:
         if slot.start == starts_at:
             return slot
 
@@ -153,9 +156,7 @@ def _slot_at(
     if (
         not on_grid
         or not in_window
-        or not _offered_when_free(
-            kep=kep, service=service, category=category, starts_at=starts_at, now=now
-        )
+        or not _offered_when_free(schedule, category=category, starts_at=starts_at, now=now)
     ):
         raise TimeNotOffered(
             reason="outside_hours",
@@ -170,11 +171,10 @@ def _slot_at(
 
 
 def _offered_when_free(
-    *, kep: Kep, service: Service, category: Category, starts_at: dt.datetime, now: dt.datetime
+    schedule: KepSchedule, *, category: Category, starts_at: dt.datetime, now: dt.datetime
 ) -> bool:
     """Would ``starts_at`` be offered if nobody had booked anything? (taken vs never offered)"""
     day = local_date(starts_at)
-    schedule = kep_schedules(keps=[kep], start=day, end=day, now=now)[kep.pk]
     empty = [replace(employee, blocked=()) for employee in schedule.employees]
     return any(
         slot.start == starts_at

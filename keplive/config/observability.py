@@ -129,6 +129,9 @@ class RequestMetrics:
                 "duration_ms": round(elapsed * 1000, 1),
             },
         )
+        # The application's own time, as browsers' developer tools and bench/front_door.py
+        # read it: latency at the client minus this is the network and the ASGI server.
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.2f}"
         return response
 
 

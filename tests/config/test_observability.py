@@ -290,3 +290,12 @@ def test_json_lines_redact_exceptions():
     line = json.loads(JsonFormatter().format(record))
     assert "secret-token-value" not in json.dumps(line)
     assert "ValueError" in line["exception"]
+
+
+def test_every_answer_says_the_applications_own_time(client):
+    """``Server-Timing: app;dur=…`` (milliseconds): what bench/front_door.py reads as the server's
+    time, apart from the network and the ASGI server."""
+    response = client.get("/healthz")
+    name, _, duration = response.headers["Server-Timing"].partition(";dur=")
+    assert name == "app"
+    assert 0 <= float(duration) < 10_000
