@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from keplive.booking import services
-from keplive.booking.earliest import refresh_earliest_free_times
+from keplive.booking.earliest import live_earliest, refresh_earliest_free_times
 from keplive.booking.models import EarliestFreeTime
 from keplive.booking.selectors import earliest_free_slots
 from keplive.booking.tasks import refresh_earliest_free_times_task
+from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
+from keplive.directory.selectors import bookable_keps
 from tests.booking.conftest import TUESDAY
 from tests.booking.test_services import at
 from tests.factories import CitizenFactory, EmployeeFactory, KepFactory
@@ -170,3 +174,24 @@ def test_only_changes_near_the_earliest_time_refresh_the_index(
         services.cancel_appointment(reference=far.reference, citizen=citizen, now=now)
     row.refresh_from_db()
     assert row.starts_at == MONDAY_8 + dt.timedelta(minutes=30)  # noon Tuesday is later
+
+
+def test_the_deployment_step_fills_the_index_for_every_bookable_kep(information):
+    """`manage.py refresh_earliest` (ADR 0020): after it, no bookable KEP is missing from the
+    index, and each row is what the live computation gives at the moment it was written."""
+    for _ in range(3):
+        EmployeeFactory(kep=KepFactory())
+    assert not EarliestFreeTime.objects.exists()
+
+    call_command("refresh_earliest", stdout=io.StringIO())
+
+    keps = list(bookable_keps())
+    rows = {(row.kep_id, row.category_id): row for row in EarliestFreeTime.objects.all()}
+    assert {kep_id for kep_id, _ in rows} == {kep.pk for kep in keps}
+    written_at = {row.refreshed_at for row in rows.values()}
+    assert len(written_at) == 1
+    live = live_earliest(keps=keps, categories=list(Category.objects.all()), now=written_at.pop())
+    assert {key: row.starts_at for key, row in rows.items()} == {
+        key: slot.start if slot else None for key, slot in live.items()
+    }
+    assert any(row.starts_at is not None for row in rows.values())
