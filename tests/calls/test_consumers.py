@@ -410,7 +410,8 @@ def test_the_employee_confirms_the_opening_words_and_the_delivery_in_the_call():
             snapshot = await next_of(employee, "snapshot")
         assert snapshot["delivery"]["confirmed"]["address"] == "Σταδίου 5, 10562 Αθήνα"
         citizen_view = await latest_snapshot(citizen)
-        assert "delivery" not in citizen_view and "identity" not in citizen_view
+        assert "delivery" not in citizen_view
+        assert "identity" not in citizen_view
         await employee.disconnect()
         await citizen.disconnect()
 

@@ -227,7 +227,8 @@ def test_the_delivery_is_confirmed_checked_and_audited_without_the_address(call,
         "Σταδίου 5, 10562 Αθήνα",
     )
     confirmed = snapshot(stored, role=Role.EMPLOYEE)["delivery"]["confirmed"]
-    assert confirmed["method"] == "post" and confirmed["address"] == "Σταδίου 5, 10562 Αθήνα"
+    assert confirmed["method"] == "post"
+    assert confirmed["address"] == "Σταδίου 5, 10562 Αθήνα"
     services.confirm_delivery(
         call=call, employee=employee, method="email", email="giorgos@example.gr", now=now()
     )
@@ -248,4 +249,5 @@ def test_an_employee_of_another_kep_confirms_nothing(call, employee):
     with pytest.raises(NotAllowed):
         services.confirm_delivery(call=call, employee=stranger, method="pickup", now=now())
     stored = Call.objects.get(pk=call.pk)
-    assert stored.opening_told_at is None and stored.delivery_confirmed_at is None
+    assert stored.opening_told_at is None
+    assert stored.delivery_confirmed_at is None
