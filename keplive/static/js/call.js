@@ -263,6 +263,9 @@ function applyTrackToggles() {
 function attachLocalPreview() {
   for (const video of $$("video[data-local]")) {
     video.srcObject = localVideoTrack() ? new MediaStream([localVideoTrack()]) : null;
+    // Played explicitly: Chromium does not start a muted "autoplay" video that is off screen
+    // (the waiting citizen's preview below the fold stayed black; issue 15, item 2).
+    if (video.srcObject) video.play().catch(() => {});
   }
   const track = localVideoTrack();
   const settings = track && track.getSettings ? track.getSettings() : {};
