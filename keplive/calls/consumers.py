@@ -36,7 +36,7 @@ from keplive.booking.links import (
 )
 from keplive.booking.models import Appointment, Status
 from keplive.calls import selectors, services
-from keplive.calls.exceptions import CallEnded, CallError
+from keplive.calls.exceptions import CallEnded, CallError, InvalidDelivery
 from keplive.calls.groups import group_name
 from keplive.calls.ice import ice_servers
 from keplive.calls.models import Call, CallState, Role
@@ -60,7 +60,7 @@ CLOSE_ENDED = 4409
 # What each role may send. Anything else is refused with an error; the call is unharmed.
 ALLOWED: dict[str, frozenset[str]] = {
     Role.EMPLOYEE: frozenset(
-        {"admit", "turn_away", "identity", "audio_only", "camera", "end"}
+        {"admit", "turn_away", "identity", "opening", "delivery", "audio_only", "camera", "end"}
         | {"signal", "chat", "sync", "ping"}
     ),
     Role.CITIZEN: frozenset({"knock", "signal", "chat", "resolution", "sync", "ping"}),
@@ -260,6 +260,15 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await getattr(self, f"_on_{kind}")(message)
             except CallEnded as ended:
                 await self._error("ended", str(ended))
+            except InvalidDelivery as invalid:
+                await self._send(
+                    {
+                        "type": "error",
+                        "code": invalid.code,
+                        "field": invalid.field,
+                        "message": str(invalid),
+                    }
+                )
             except CallError as error:
                 await self._error(getattr(error, "code", "refused"), str(error))
 
@@ -331,6 +340,17 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not isinstance(verified, bool):
             raise CallError(_("Say whether the identity was confirmed."))
         await self._employee_action(services.confirm_identity, verified=verified)
+
+    async def _on_opening(self, message: dict[str, Any]) -> None:
+        await self._employee_action(services.confirm_opening_told)
+
+    async def _on_delivery(self, message: dict[str, Any]) -> None:
+        method, email, address = (message.get(key, "") for key in ("method", "email", "address"))
+        if not all(isinstance(value, str) for value in (method, email, address)):
+            raise CallError(_("This message could not be read."))
+        await self._employee_action(
+            services.confirm_delivery, method=method, email=email, address=address
+        )
 
     async def _on_audio_only(self, message: dict[str, Any]) -> None:
         on = message.get("on")

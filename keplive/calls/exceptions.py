@@ -36,3 +36,14 @@ class NotAllowed(CallError):
 class InvalidTransition(CallError):
     code = "invalid_state"
     default_message = _("This cannot be done at this point of the call.")
+
+
+class InvalidDelivery(CallError):
+    """The delivery confirmed in the call is incomplete; ``field`` names what to correct."""
+
+    code = "invalid_delivery"
+    default_message = _("Check the delivery of the document.")
+
+    def __init__(self, message: Promise | str | None = None, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field

@@ -49,6 +49,15 @@ class Call(models.Model):
     registry_verified = models.BooleanField(null=True, blank=True)
     registry_reference = models.CharField(max_length=64, blank=True)
     registry_checked_at = models.DateTimeField(null=True, blank=True)
+    # Circular 002: the employee told the citizen at the start that the call is not recorded and
+    # which document to show (issue 15, item 8).
+    opening_told_at = models.DateTimeField(null=True, blank=True)
+    # Circular 002: before the end, the delivery confirmed with the citizen (issue 15, item 7):
+    # only the confirmed choice, never anything of the call itself.
+    delivery_method = models.CharField(max_length=10, blank=True)
+    delivery_email = models.EmailField(max_length=254, blank=True)
+    delivery_address = models.CharField(max_length=300, blank=True)
+    delivery_confirmed_at = models.DateTimeField(null=True, blank=True)
     audio_only = models.BooleanField(default=False)
     citizen_camera_blocked = models.BooleanField(default=False)
     no_show_at = models.DateTimeField(null=True, blank=True)

@@ -98,6 +98,8 @@ def identity_for_employee(call: Call) -> dict[str, Any]:
     details = AppointmentDetails.objects.filter(appointment_id=call.appointment_id).first()
     identity: dict[str, Any] = {
         "confirmed": call.identity_confirmed,
+        # Circular 002: the employee told the citizen the call is not recorded, and what to show.
+        "opening_told_at": call.opening_told_at.isoformat() if call.opening_told_at else None,
         "registry": (
             None
             if call.registry_checked_at is None
@@ -125,6 +127,33 @@ def identity_for_employee(call: Call) -> dict[str, Any]:
             "interpreter": str(details.get_interpreter_display()) if details.interpreter else "",
         }
     }
+
+
+def delivery_for_employee(call: Call) -> dict[str, Any]:
+    """The delivery of the document as the citizen declared it, and as the employee confirmed it
+    with the citizen during the call (circular 002); ``confirmed`` is null until then. The
+    caller has checked access and audited it."""
+    details = AppointmentDetails.objects.filter(appointment_id=call.appointment_id).first()
+    declared = (
+        None
+        if details is None
+        else {
+            "method": details.delivery_method,
+            "email": details.email,
+            "address": details.postal_address,
+        }
+    )
+    confirmed = (
+        None
+        if call.delivery_confirmed_at is None
+        else {
+            "method": call.delivery_method,
+            "email": call.delivery_email,
+            "address": call.delivery_address,
+            "at": call.delivery_confirmed_at.isoformat(),
+        }
+    )
+    return {"declared": declared, "confirmed": confirmed}
 
 
 def present(call: Call, role: str) -> bool:
@@ -172,4 +201,5 @@ def snapshot(call: Call, *, role: str) -> dict[str, Any]:
         body["participants"] = []
     if role == Role.EMPLOYEE:
         body["identity"] = identity_for_employee(call)
+        body["delivery"] = delivery_for_employee(call)
     return body

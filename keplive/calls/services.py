@@ -11,14 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.booking.locks import for_change
-from keplive.booking.models import Appointment, AppointmentDetails, DocumentKind, Status
-from keplive.calls.exceptions import CallEnded, InvalidTransition, NotAllowed
+from keplive.booking.models import (
+    Appointment,
+    AppointmentDetails,
+    DeliveryMethod,
+    DocumentKind,
+    Status,
+)
+from keplive.calls.exceptions import CallEnded, InvalidDelivery, InvalidTransition, NotAllowed
 from keplive.calls.models import Call, CallState, Role
 from keplive.directory.models import Employee
 from keplive.integrations.police.base import IdentityRegistry
@@ -224,6 +232,105 @@ def check_identity_with_registry(
             details={"verified": outcome.verified, "reference": outcome.reference[:64]},
         )
         return _save(call, ["registry_verified", "registry_reference", "registry_checked_at"])
+
+
+def confirm_opening_told(
+    *, call: Call, employee: Employee, now: dt.datetime, origin: Origin = SYSTEM
+) -> Call:
+    """Circular 002: at the start, the employee tells the citizen that the call is not recorded
+    and which document to show, and ticks it here. Once is enough: a second tick changes
+    nothing."""
+    with transaction.atomic():
+        call = _locked(call)
+        _check_employee(call, employee)
+        if call.state not in ADMITTED_STATES:
+            raise InvalidTransition(_("The citizen has not been admitted yet."))
+        if call.opening_told_at is not None:
+            return call
+        call.opening_told_at = now
+        _audit(call, "opening_told", actor=employee.user, origin=origin)
+        return _save(call, ["opening_told_at"])
+
+
+MAX_ADDRESS_CHARACTERS = 300
+MAX_EMAIL_CHARACTERS = 254
+
+
+def _checked_delivery(method: str, email: str, address: str) -> tuple[str, str, str]:
+    """The delivery tidied, or ``InvalidDelivery`` naming the field (the outcome form applies the
+    same rules when the outcome is recorded)."""
+    if method not in DeliveryMethod.values:
+        raise InvalidDelivery(_("Choose how the document will be delivered."), field="method")
+    if method == DeliveryMethod.EMAIL:
+        email = email.strip()
+        if not email:
+            raise InvalidDelivery(
+                _("Enter the email address the document will be sent to."), field="email"
+            )
+        try:
+            if len(email) > MAX_EMAIL_CHARACTERS:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            raise InvalidDelivery(
+                _("Enter an email address in the form name@example.gr."), field="email"
+            ) from None
+        return method, email, ""
+    if method == DeliveryMethod.POST:
+        address = " ".join(address.split())
+        if not address:
+            raise InvalidDelivery(
+                _("Enter the postal address the document will be posted to."), field="address"
+            )
+        if len(address) > MAX_ADDRESS_CHARACTERS:
+            raise InvalidDelivery(
+                _("The postal address can have at most 300 characters."), field="address"
+            )
+        return method, "", address
+    return method, "", ""
+
+
+def confirm_delivery(
+    *,
+    call: Call,
+    employee: Employee,
+    method: str,
+    email: str = "",
+    address: str = "",
+    now: dt.datetime,
+    origin: Origin = SYSTEM,
+) -> Call:
+    """Circular 002: before the end, the employee confirms with the citizen how the document is
+    delivered and to which email or postal address. Only that choice is kept; the audit event
+    says the method and whether it differs from what the citizen declared, never the address."""
+    method, email, address = _checked_delivery(method, email, address)
+    with transaction.atomic():
+        call = _locked(call)
+        _check_employee(call, employee)
+        if call.state not in ADMITTED_STATES:
+            raise InvalidTransition(_("The citizen has not been admitted yet."))
+        declared = AppointmentDetails.objects.filter(appointment_id=call.appointment_id).first()
+        as_declared = declared is not None and (
+            declared.delivery_method == method
+            and (method != DeliveryMethod.EMAIL or declared.email.strip() == email)
+            and (
+                method != DeliveryMethod.POST
+                or " ".join(declared.postal_address.split()) == address
+            )
+        )
+        call.delivery_method, call.delivery_email, call.delivery_address = method, email, address
+        call.delivery_confirmed_at = now
+        _audit(
+            call,
+            "delivery_confirmed",
+            actor=employee.user,
+            origin=origin,
+            details={"method": method, "as_declared": as_declared},
+        )
+        return _save(
+            call,
+            ["delivery_method", "delivery_email", "delivery_address", "delivery_confirmed_at"],
+        )
 
 
 def set_audio_only(

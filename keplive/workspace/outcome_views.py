@@ -107,7 +107,27 @@ def _outcome_initial(found: AppointmentForOutcome) -> dict[str, str]:
             "delivery_email": details.email,
             "delivery_address": details.postal_address,
         }
+    call = found.call
+    if call is not None and call.delivery_confirmed_at is not None:
+        # Circular 002: what the employee confirmed with the citizen before ending the call.
+        initial |= {
+            "delivery_method": call.delivery_method,
+            "delivery_email": call.delivery_email,
+            "delivery_address": call.delivery_address,
+        }
     return initial
+
+
+def _confirmed_in_call(found: AppointmentForOutcome) -> dict[str, Any] | None:
+    """The delivery confirmed with the citizen during the call, as the outcome form shows it."""
+    call = found.call
+    if call is None or call.delivery_confirmed_at is None:
+        return None
+    return {
+        "method": DeliveryMethod(call.delivery_method).label,
+        "to": call.delivery_email or call.delivery_address,
+        "at": call.delivery_confirmed_at,
+    }
 
 
 @employee_required
@@ -156,6 +176,7 @@ def record(request: HttpRequest, employee: Employee, reference: str) -> HttpResp
         "form": form,
         "done": request.GET.get("done") == "1",
         "delivery_methods": DeliveryMethod,
+        "delivery_confirmed_in_call": _confirmed_in_call(found),
     }
     return render(request, f"{TEMPLATES}/record.html", context, status=status)
 

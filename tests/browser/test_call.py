@@ -115,6 +115,14 @@ def admit(employee: Any, role: str) -> None:
     button.click()
 
 
+def open_chat(page: Any) -> None:
+    """The chat is in the side panel; on a phone the citizen's is folded away until "Chat"."""
+    page.locator("#call-toggle-chat").wait_for(state="visible")
+    if not page.locator("#call-chat").is_visible():
+        page.locator("#call-toggle-chat").click()
+    page.locator("#call-chat").wait_for(state="visible")
+
+
 def knock_and_admit(server: str, open_page: Any, data: dict[str, str]) -> tuple[Any, Any]:
     employee = employee_page(open_page, server, data["reference"])
     citizen = open_page(width=390, height=844)
@@ -183,6 +191,7 @@ def test_knock_admit_identity_audio_only_chat_and_end(server, stack, open_page):
     assert axe_violations(employee) == []
     assert axe_violations(citizen) == []
 
+    open_chat(citizen)
     citizen.fill("#call-chat-input", "Καλημέρα, σας ακούω.")
     citizen.locator("#call-chat-send").click()
     employee.locator("#call-chat-list", has_text="Καλημέρα, σας ακούω.").wait_for()
@@ -403,7 +412,7 @@ def test_the_chat_marks_delivery_says_its_limit_and_uses_24_hour_times(server, s
     """Issue 15, item 5."""
     employee, citizen = knock_and_admit(server, open_page, create_appointment(stack))
     for page in (employee, citizen):
-        page.locator("#call-chat").wait_for(state="visible")
+        open_chat(page)
         # An empty chat says so in words; the list is no box that looks like a field.
         assert page.locator("#call-chat-empty").is_visible()
         assert page.locator("#call-chat-list").evaluate(

@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import read_mail, release_booking, wait_for_mail
 from tests.browser.test_booking import TYPED, _fill_details, _log_in, _press
-from tests.browser.test_call import create_appointment, knock_and_admit
+from tests.browser.test_call import create_appointment, knock_and_admit, open_chat
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,7 @@ def _scan_after_the_journey(page, server, stack, open_page, mail_dir) -> None:  
     # A whole call, employee and citizen (WebSocket handshakes carry ?link=<token>).
     data = create_appointment(stack)
     employee, citizen = knock_and_admit(server, open_page, data)
+    open_chat(citizen)  # on a phone the chat is folded away until "Chat"
     citizen.fill("#call-chat-input", "Το μήνυμα της συνομιλίας μένει ιδιωτικό.")
     citizen.locator("#call-chat-send").click()
     employee.locator("#call-chat-list", has_text="μένει ιδιωτικό").wait_for()

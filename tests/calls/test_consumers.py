@@ -219,6 +219,8 @@ def test_nothing_of_the_call_reaches_a_citizen_before_admission():
         {"type": "audio_only", "on": True},
         {"type": "identity", "verified": True},
         {"type": "turn_away", "role": "interpreter"},
+        {"type": "opening"},
+        {"type": "delivery", "method": "pickup"},
     ],
 )
 def test_a_citizen_cannot_send_what_only_the_employee_may(message):
@@ -378,6 +380,38 @@ def test_the_employee_switches_the_citizen_camera_off():
             snapshot = await next_of(citizen, "snapshot")
         await citizen.send_json_to({"type": "resolution", "width": 1920, "height": 1080})
         assert (await next_of(employee, "resolution"))["width"] == 1920
+        await employee.disconnect()
+        await citizen.disconnect()
+
+    run(scenario)
+
+
+def test_the_employee_confirms_the_opening_words_and_the_delivery_in_the_call():
+    """Circular 002 (issue 15, items 7 and 8): both reach the employee's snapshot; a delivery
+    that does not hold is refused naming the field, and the call goes on."""
+    appointment = make_appointment()
+
+    async def scenario() -> None:
+        employee, citizen = await admitted_pair(appointment)
+        await employee.send_json_to({"type": "opening"})
+        snapshot = await next_of(employee, "snapshot")
+        while not snapshot["identity"]["opening_told_at"]:
+            snapshot = await next_of(employee, "snapshot")
+        await employee.send_json_to({"type": "delivery", "method": "email", "email": "nope"})
+        error = await next_of(employee, "error")
+        assert (error["code"], error["field"]) == ("invalid_delivery", "email")
+        await employee.send_json_to({"type": "delivery", "method": "post", "email": 3})
+        assert (await next_of(employee, "error"))["code"] == "call_error"
+        await employee.send_json_to(
+            {"type": "delivery", "method": "post", "address": "Σταδίου 5, 10562 Αθήνα"}
+        )
+        snapshot = await next_of(employee, "snapshot")
+        while not snapshot["delivery"]["confirmed"]:
+            snapshot = await next_of(employee, "snapshot")
+        assert snapshot["delivery"]["confirmed"]["address"] == "Σταδίου 5, 10562 Αθήνα"
+        citizen_view = await latest_snapshot(citizen)
+        assert "delivery" not in citizen_view
+        assert "identity" not in citizen_view
         await employee.disconnect()
         await citizen.disconnect()
 

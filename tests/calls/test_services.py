@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from keplive.audit.models import AuditEvent
 from keplive.calls import services
-from keplive.calls.exceptions import CallEnded, InvalidTransition, NotAllowed
+from keplive.calls.exceptions import CallEnded, InvalidDelivery, InvalidTransition, NotAllowed
 from keplive.calls.models import Call, CallState, Role
 from keplive.calls.selectors import call_for_appointment, snapshot
 from keplive.integrations.police.local import LocalRegistry
@@ -165,3 +165,89 @@ def test_a_late_citizen_can_still_be_admitted_after_a_no_show(db):
     assert call.state == CallState.KNOCKING
     call = services.admit(call=call, employee=appointment.employee, role=Role.CITIZEN, now=now())
     assert call.state == CallState.IDENTITY_CHECK
+
+
+# --- Circular 002: the opening words and the delivery, confirmed during the call (issue 15) ----
+
+
+def test_the_opening_words_are_ticked_once_audited_and_shown_to_the_employee(call, employee):
+    with pytest.raises(InvalidTransition):  # not before the citizen is in the call
+        services.confirm_opening_told(call=call, employee=employee, now=now())
+    call = admitted_call(call, employee)
+    assert snapshot(call, role=Role.EMPLOYEE)["identity"]["opening_told_at"] is None
+    told = services.confirm_opening_told(call=call, employee=employee, now=now())
+    again = services.confirm_opening_told(call=told, employee=employee, now=now())
+    assert again.version == told.version
+    assert snapshot(told, role=Role.EMPLOYEE)["identity"]["opening_told_at"] is not None
+    assert "identity" not in snapshot(told, role=Role.CITIZEN)
+    events = AuditEvent.objects.filter(action="call.opening_told")
+    assert [(e.actor_id, e.object_id) for e in events] == [
+        (employee.user_id, str(call.appointment.reference))
+    ]
+
+
+def test_the_delivery_is_confirmed_checked_and_audited_without_the_address(call, employee):
+    with pytest.raises(InvalidTransition):
+        services.confirm_delivery(call=call, employee=employee, method="pickup", now=now())
+    call = admitted_call(call, employee)
+    delivery = snapshot(call, role=Role.EMPLOYEE)["delivery"]
+    assert delivery["declared"]["method"] == "email"
+    assert delivery["confirmed"] is None
+    for method, email, address, field in (
+        ("fax", "", "", "method"),
+        ("email", "", "", "email"),
+        ("email", "not-an-address", "", "email"),
+        ("email", "a" * 250 + "@example.gr", "", "email"),
+        ("post", "", "   ", "address"),
+        ("post", "", "x" * 301, "address"),
+    ):
+        with pytest.raises(InvalidDelivery) as refused:
+            services.confirm_delivery(
+                call=call,
+                employee=employee,
+                method=method,
+                email=email,
+                address=address,
+                now=now(),
+            )
+        assert refused.value.field == field
+    assert Call.objects.get(pk=call.pk).delivery_confirmed_at is None
+    call = services.confirm_delivery(
+        call=call,
+        employee=employee,
+        method="post",
+        email="ignored@example.gr",
+        address="  Σταδίου 5,\n 10562   Αθήνα ",
+        now=now(),
+    )
+    stored = Call.objects.get(pk=call.pk)
+    assert (stored.delivery_method, stored.delivery_email, stored.delivery_address) == (
+        "post",
+        "",
+        "Σταδίου 5, 10562 Αθήνα",
+    )
+    confirmed = snapshot(stored, role=Role.EMPLOYEE)["delivery"]["confirmed"]
+    assert confirmed["method"] == "post"
+    assert confirmed["address"] == "Σταδίου 5, 10562 Αθήνα"
+    services.confirm_delivery(
+        call=call, employee=employee, method="email", email="giorgos@example.gr", now=now()
+    )
+    events = list(AuditEvent.objects.filter(action="call.delivery_confirmed").order_by("pk"))
+    assert [e.details for e in events] == [
+        {"method": "post", "as_declared": False},
+        {"method": "email", "as_declared": True},
+    ]
+    # The address is personal data: never in the audit log.
+    assert all("Σταδίου" not in str(e.details) for e in events)
+
+
+def test_an_employee_of_another_kep_confirms_nothing(call, employee):
+    call = admitted_call(call, employee)
+    stranger = EmployeeFactory(availability=False)
+    with pytest.raises(NotAllowed):
+        services.confirm_opening_told(call=call, employee=stranger, now=now())
+    with pytest.raises(NotAllowed):
+        services.confirm_delivery(call=call, employee=stranger, method="pickup", now=now())
+    stored = Call.objects.get(pk=call.pk)
+    assert stored.opening_told_at is None
+    assert stored.delivery_confirmed_at is None

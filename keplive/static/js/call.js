@@ -72,10 +72,16 @@ function showError(text) {
   setText("#call-error-text", text);
   show(box, Boolean(text));
 }
+// A control-bar button keeps its icon: only its [data-label] changes (plain buttons: the text).
+function setLabel(btn, text) {
+  if (!btn) return;
+  const label = btn.querySelector("[data-label]");
+  if (label) { if (label.textContent !== text) label.textContent = text; } else if (btn.textContent !== text) btn.textContent = text;
+}
 function setPressed(btn, pressed, labelOn, labelOff) {
   if (!btn) return;
   btn.setAttribute("aria-pressed", pressed ? "true" : "false");
-  if (labelOn !== undefined) btn.textContent = pressed ? labelOn : labelOff;
+  if (labelOn !== undefined) setLabel(btn, pressed ? labelOn : labelOff);
 }
 function roleLabel(role) { return t(`role_${role}`); }
 
@@ -257,6 +263,9 @@ function applyTrackToggles() {
 function attachLocalPreview() {
   for (const video of $$("video[data-local]")) {
     video.srcObject = localVideoTrack() ? new MediaStream([localVideoTrack()]) : null;
+    // Played explicitly: Chromium does not start a muted "autoplay" video that is off screen
+    // (the waiting citizen's preview below the fold stayed black; issue 15, item 2).
+    if (video.srcObject) video.play().catch(() => {});
   }
   const track = localVideoTrack();
   const settings = track && track.getSettings ? track.getSettings() : {};
@@ -400,7 +409,11 @@ function handleMessage(msg) {
     case "resolution": onResolution(msg); break;
     case "turned_away": state.turnedAway = true; endLocally(t("turned_away"), false); break;
     case "ended": endLocally(t("ended"), true); break;
-    case "error": clearPendingToggles(); showError(msg.message || t("error_generic")); break;
+    case "error":
+      clearPendingToggles();
+      if (msg.code === "invalid_delivery") showDeliveryError(msg.field || "method", msg.message || t("error_generic"));
+      else showError(msg.message || t("error_generic"));
+      break;
     case "pong": break;
     default: break;
   }
@@ -720,11 +733,13 @@ function renderTile(remote, p) {
 function renderStatus() {
   const s = state.snapshot || {};
   show($("#call-waiting"), ROLE !== "employee" && !state.admitted && !state.ended);
-  show($("#call-stage"), state.admitted && !state.ended);
-  show($("#call-chat"), state.admitted && !state.ended);
-  // The device check stays until the call has someone to talk to.
+  // The device check stays until the call has someone to talk to; then the videos take the stage.
   const started = ROLE === "employee" ? isAdmitted("citizen") || isAdmitted("interpreter") : state.admitted;
+  show($("#call-stage"), started && !state.ended);
   show($("#call-device-check"), !started && !state.ended);
+  show($("#call-chat"), state.admitted && !state.ended);
+  show($("#call-toggle-chat"), state.admitted && !state.ended);
+  renderPanel();
   if (ROLE === "employee") {
     const labels = { scheduled: "state_open", open: "state_open", knocking: "state_knocking", identity_check: "state_identity_check", in_call: "state_in_call", no_show: "state_no_show" };
     setText("#call-state", t(labels[s.state] || "state_open"));
@@ -741,18 +756,18 @@ function updateControls() {
   if (camBtn) {
     camBtn.disabled = !canVideo;
     setPressed(camBtn, canVideo && !state.cameraOn);
-    camBtn.textContent = canVideo && !state.cameraOn ? t("camera_turn_on") : t("camera_turn_off");
+    setLabel(camBtn, canVideo && !state.cameraOn ? t("camera_turn_on") : t("camera_turn_off"));
   }
   const micBtn = $("#call-toggle-mic");
   if (micBtn) {
     micBtn.disabled = !localAudioTrack();
     setPressed(micBtn, !state.micOn);
-    micBtn.textContent = state.micOn ? t("mic_mute") : t("mic_unmute");
+    setLabel(micBtn, state.micOn ? t("mic_mute") : t("mic_unmute"));
   }
   const switchBtn = $("#call-switch-camera");
   if (switchBtn) {
     switchBtn.disabled = !canVideo;
-    switchBtn.textContent = state.facingMode === "user" ? t("camera_use_rear") : t("camera_use_front");
+    setLabel(switchBtn, state.facingMode === "user" ? t("camera_use_rear") : t("camera_use_front"));
   }
   for (const el of $$("[data-local-off]")) show(el, !localVideoTrack() || !state.cameraOn);
   const online = state.connection === "connected";
@@ -781,6 +796,169 @@ function setupControls() {
     show($("#call-start-sound"), false);
   });
   $("#call-error-close")?.addEventListener("click", () => showError(""));
+}
+
+// ---- Layout: the side panel, full screen, zoom and pan, keyboard shortcuts (issue 15, item 1) ----
+// The side panel (the employee's steps, the chat) folds away. The employee's starts open, the
+// citizen's (chat only) closed until "Chat" is pressed; a message arriving while it is closed
+// shows a count on the button and is announced.
+const panel = { open: ROLE === "employee" || window.matchMedia("(min-width: 900px)").matches, unread: 0 };
+function renderPanel() {
+  const side = $("#call-side");
+  const available = !state.ended && (ROLE === "employee" || state.admitted);
+  show(side, available && panel.open);
+  root.classList.toggle("kl-call--panel-open", available && panel.open);
+  for (const btn of $$("#call-toggle-panel, #call-toggle-chat")) btn.setAttribute("aria-expanded", available && panel.open ? "true" : "false");
+  if (panel.open) panel.unread = 0;
+  const badge = $("#call-chat-unread");
+  if (badge) { badge.textContent = panel.unread ? String(panel.unread) : ""; show(badge, panel.unread > 0); }
+}
+function setPanel(open) {
+  panel.open = open;
+  renderPanel();
+}
+function setupPanel() {
+  $("#call-toggle-panel")?.addEventListener("click", () => {
+    setPanel(!panel.open);
+    if (panel.open) $("#call-side")?.focus?.();
+  });
+  $("#call-toggle-chat")?.addEventListener("click", () => {
+    // The employee's chat shares the panel with the steps: "Chat" opens it and goes to the chat.
+    if (ROLE === "employee" && panel.open) { $("#call-chat-input")?.focus(); return; }
+    setPanel(!panel.open);
+    if (panel.open) $("#call-chat-input")?.focus();
+  });
+}
+function noteUnreadChat() {
+  if (panel.open && !$("#call-side")?.hidden) return;
+  panel.unread += 1;
+  renderPanel();
+}
+
+// Full screen for a remote tile: the element's own API, or the video's on iOS Safari.
+function fullscreenElement() { return document.fullscreenElement || document.webkitFullscreenElement || null; }
+function exitFullscreen() {
+  if (!fullscreenElement()) return;
+  const exit = document.exitFullscreen || document.webkitExitFullscreen;
+  if (exit) Promise.resolve(exit.call(document)).catch(() => {});
+}
+function toggleFullscreen(role) {
+  const tile = $(`[data-tile="${role}"]`);
+  if (!tile) return;
+  if (fullscreenElement() === tile) { exitFullscreen(); return; }
+  const enter = tile.requestFullscreen || tile.webkitRequestFullscreen;
+  if (enter) { Promise.resolve(enter.call(tile)).catch(() => {}); return; }
+  const video = tile.querySelector("video");
+  if (video && video.webkitEnterFullscreen) video.webkitEnterFullscreen();
+}
+function renderFullscreen() {
+  const current = fullscreenElement();
+  for (const btn of $$("[data-fullscreen]")) {
+    const on = current !== null && current === $(`[data-tile="${btn.dataset.fullscreen}"]`);
+    setPressed(btn, on, t("fullscreen_exit"), t("fullscreen_enter"));
+  }
+}
+
+// Zoom (1×–4×) and pan on a remote video, to read a document held to the camera. The video is
+// moved with a CSS transform set through the CSSOM (allowed by the strict CSP, unlike style="").
+const ZOOM_MIN = 1, ZOOM_MAX = 4, ZOOM_STEP = 0.5, PAN_STEP = 40;
+const zooms = new Map(); // role → {scale, x, y}
+function zoomOf(role) {
+  if (!zooms.has(role)) zooms.set(role, { scale: 1, x: 0, y: 0 });
+  return zooms.get(role);
+}
+function applyZoom(role) {
+  const z = zoomOf(role);
+  const viewport = $(`[data-viewport="${role}"]`);
+  const video = $(`video[data-remote="${role}"]`);
+  if (!viewport || !video) return;
+  // Never pan the picture's edge past the viewport's.
+  const maxX = ((z.scale - 1) * viewport.clientWidth) / 2;
+  const maxY = ((z.scale - 1) * viewport.clientHeight) / 2;
+  z.x = Math.max(-maxX, Math.min(maxX, z.x));
+  z.y = Math.max(-maxY, Math.min(maxY, z.y));
+  video.style.transform = z.scale === 1 ? "" : `translate(${z.x}px, ${z.y}px) scale(${z.scale})`;
+  if (z.scale > 1) viewport.dataset.zoomed = "true"; else delete viewport.dataset.zoomed;
+  const level = $(`[data-zoom-level="${role}"]`);
+  if (level) level.textContent = z.scale > 1 ? `· ${t("zoom_level", { zoom: String(z.scale).replace(".", ",") })}` : "";
+  const out = $(`[data-zoom-out="${role}"]`);
+  const into = $(`[data-zoom-in="${role}"]`);
+  if (out) out.disabled = z.scale <= ZOOM_MIN;
+  if (into) into.disabled = z.scale >= ZOOM_MAX;
+  show($(`[data-zoom-reset="${role}"]`), z.scale > 1);
+}
+function setZoom(role, scale) {
+  const z = zoomOf(role);
+  const next = Math.max(ZOOM_MIN, Math.min(ZOOM_MAX, scale));
+  if (next === z.scale) return;
+  if (next === 1) { z.x = 0; z.y = 0; }
+  z.scale = next;
+  applyZoom(role);
+  announce(next === 1 ? t("zoom_reset") : t("zoom_level", { zoom: String(next).replace(".", ",") }));
+}
+function setupZoom() {
+  for (const viewport of $$("[data-viewport]")) {
+    const role = viewport.dataset.viewport;
+    $(`[data-zoom-in="${role}"]`)?.addEventListener("click", () => setZoom(role, zoomOf(role).scale + ZOOM_STEP));
+    $(`[data-zoom-out="${role}"]`)?.addEventListener("click", () => setZoom(role, zoomOf(role).scale - ZOOM_STEP));
+    $(`[data-zoom-reset="${role}"]`)?.addEventListener("click", () => { setZoom(role, 1); viewport.focus(); });
+    $(`[data-fullscreen="${role}"]`)?.addEventListener("click", () => toggleFullscreen(role));
+    viewport.addEventListener("dblclick", () => setZoom(role, zoomOf(role).scale > 1 ? 1 : 2));
+    viewport.addEventListener("wheel", (event) => {
+      event.preventDefault();
+      setZoom(role, zoomOf(role).scale + (event.deltaY < 0 ? ZOOM_STEP : -ZOOM_STEP));
+    }, { passive: false });
+    viewport.addEventListener("keydown", (event) => {
+      const z = zoomOf(role);
+      const moves = { ArrowLeft: [PAN_STEP, 0], ArrowRight: [-PAN_STEP, 0], ArrowUp: [0, PAN_STEP], ArrowDown: [0, -PAN_STEP] };
+      if (event.key === "+" || event.key === "=") { setZoom(role, z.scale + ZOOM_STEP); event.preventDefault(); return; }
+      if (event.key === "-") { setZoom(role, z.scale - ZOOM_STEP); event.preventDefault(); return; }
+      if (event.key === "0") { setZoom(role, 1); event.preventDefault(); return; }
+      const move = moves[event.key];
+      if (!move || z.scale === 1) return;
+      event.preventDefault();
+      z.x += move[0];
+      z.y += move[1];
+      applyZoom(role);
+    });
+    let drag = null;
+    viewport.addEventListener("pointerdown", (event) => {
+      if (zoomOf(role).scale === 1) return;
+      drag = { id: event.pointerId, x: event.clientX, y: event.clientY };
+      viewport.setPointerCapture(event.pointerId);
+      viewport.dataset.dragging = "true";
+    });
+    viewport.addEventListener("pointermove", (event) => {
+      if (!drag || drag.id !== event.pointerId) return;
+      const z = zoomOf(role);
+      z.x += event.clientX - drag.x;
+      z.y += event.clientY - drag.y;
+      drag.x = event.clientX;
+      drag.y = event.clientY;
+      applyZoom(role);
+    });
+    const stop = () => { drag = null; delete viewport.dataset.dragging; };
+    viewport.addEventListener("pointerup", stop);
+    viewport.addEventListener("pointercancel", stop);
+    applyZoom(role);
+  }
+  for (const type of ["fullscreenchange", "webkitfullscreenchange"]) document.addEventListener(type, () => { renderFullscreen(); for (const role of zooms.keys()) applyZoom(role); });
+  window.addEventListener("resize", () => { for (const role of zooms.keys()) applyZoom(role); });
+  renderFullscreen();
+}
+
+// Ctrl+D: microphone, Ctrl+E: camera (⌘ on a Mac), as in the video tools people know. The key's
+// position is used (event.code), so they work with the Greek keyboard layout too. The buttons
+// carry aria-keyshortcuts; pressing one announces the new state like a click.
+function setupShortcuts() {
+  document.addEventListener("keydown", (event) => {
+    if (state.ended || event.altKey || event.shiftKey || !(event.ctrlKey || event.metaKey)) return;
+    const target = { KeyD: "#call-toggle-mic", KeyE: "#call-toggle-camera" }[event.code];
+    if (!target) return;
+    event.preventDefault(); // the browser's own Ctrl+D (bookmark) and Ctrl+E (search)
+    const btn = $(target);
+    if (btn && !btn.disabled) btn.click();
+  });
 }
 
 // ---- Chat (never stored) ----------------------------------------------------------------------------
@@ -827,6 +1005,7 @@ function onChat(msg) {
     }
   }
   addChatLine(msg.from, msg.text, msg.at);
+  if (msg.from !== ROLE) noteUnreadChat();
 }
 function updateChatCount() {
   const input = $("#call-chat-input");
@@ -906,6 +1085,93 @@ function renderEmployee() {
   setPressed($("#call-identity-no"), confirmed === false);
   setText("#call-identity-confirmed", confirmed === true ? t("identity_confirmed") : confirmed === false ? t("identity_not_confirmed") : "");
   if (registryPending && checkedAt !== registryPending.checkedAt) finishRegistryCheck();
+  renderOpening(id);
+  renderDelivery(s.delivery || {});
+}
+
+// ---- Employee: the circular's two steps (issue 15, items 7 and 8) --------------------------------
+// 1. At the start, the employee tells the citizen that the call is not recorded and which
+//    document to show, and ticks it (`opening`, audited). 2. Before "End", the delivery method
+//    and the email or postal address, confirmed with the citizen (`delivery`, audited).
+function renderOpening(id) {
+  const declared = id.declared || {};
+  if (declared.document_kind) setText("#call-opening-document", declared.document_kind);
+  const told = Boolean(id.opening_told_at);
+  const box = $("#call-opening-told");
+  if (box) {
+    box.checked = told || box.checked && pendingOpening;
+    box.disabled = told || !isAdmitted("citizen") || state.connection !== "connected";
+  }
+  if (told) pendingOpening = false;
+  setText("#call-opening-done", told ? t("opening_told", { time: chatTime(id.opening_told_at) }) : "");
+  const step = $("#call-step-identity");
+  if (step) { if (told && id.confirmed === true) step.dataset.done = "true"; else delete step.dataset.done; }
+}
+let pendingOpening = false;
+let deliveryFilledFrom = null; // the version of the delivery the form was last filled from
+function deliveryText(d) {
+  const method = t(`delivery_${d.method}`);
+  const to = d.method === "email" ? d.email : d.method === "post" ? d.address : "";
+  return to ? `${method}: ${to}` : method;
+}
+function renderDelivery(delivery) {
+  const form = $("#call-delivery-form");
+  if (!form) return;
+  const confirmed = delivery.confirmed || null;
+  // The form starts from what the citizen declared; once confirmed, from what was confirmed.
+  // It is (re)filled only when that source changes, never over what the employee is typing.
+  const source = confirmed || delivery.declared || null;
+  const key = source ? JSON.stringify(source) : null;
+  if (source && key !== deliveryFilledFrom) {
+    deliveryFilledFrom = key;
+    for (const radio of form.querySelectorAll("input[name=method]")) radio.checked = radio.value === source.method;
+    $("#call-delivery-email").value = source.email || "";
+    $("#call-delivery-address").value = source.address || "";
+  }
+  updateDeliveryFields();
+  const citizenIn = isAdmitted("citizen");
+  const online = state.connection === "connected";
+  for (const el of form.querySelectorAll("input, textarea, button")) el.disabled = !citizenIn || !online;
+  setText("#call-delivery-confirmed", confirmed ? t("delivery_confirmed", { time: chatTime(confirmed.at), delivery: deliveryText(confirmed) }) : "");
+  const step = $("#call-step-delivery");
+  if (step) { if (confirmed) step.dataset.done = "true"; else delete step.dataset.done; }
+}
+function updateDeliveryFields() {
+  const method = $("#call-delivery-form input[name=method]:checked")?.value || "";
+  show($("#call-delivery-email-field"), method === "email");
+  show($("#call-delivery-address-field"), method === "post");
+}
+function showDeliveryError(field, message) {
+  for (const name of ["method", "email", "address"]) {
+    const el = $(`#call-delivery-${name}-error`);
+    const on = name === field && Boolean(message);
+    if (el) { el.textContent = on ? message : ""; show(el, on); }
+    const input = name === "method" ? null : $(`#call-delivery-${name}`);
+    if (input) {
+      if (on) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", `call-delivery-${name}-error`); }
+      else { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    }
+  }
+  if (field === "method" && message) $("#call-delivery-form input[name=method]")?.focus();
+  else if (message) $(`#call-delivery-${field}`)?.focus();
+}
+function deliveryConfirmed() { return Boolean(state.snapshot?.delivery?.confirmed); }
+function setupSteps() {
+  $("#call-opening-told")?.addEventListener("change", (event) => {
+    if (!event.target.checked) return; // once told, it stays told
+    if (!send({ type: "opening" })) { event.target.checked = false; showError(t("chat_offline")); return; }
+    pendingOpening = true;
+    event.target.disabled = true;
+  });
+  const form = $("#call-delivery-form");
+  form?.addEventListener("change", updateDeliveryFields);
+  form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const method = form.querySelector("input[name=method]:checked")?.value || "";
+    showDeliveryError("", "");
+    const message = { type: "delivery", method, email: $("#call-delivery-email").value, address: $("#call-delivery-address").value };
+    if (!send(message)) showError(t("chat_offline"));
+  });
 }
 function updateEmployeeControls(s, online) {
   const citizenIn = isAdmitted("citizen");
@@ -913,10 +1179,11 @@ function updateEmployeeControls(s, online) {
   // only either); the buttons say why they cannot be pressed, and the server refuses anyway.
   const interpreterIn = Boolean(s.interpreter_admitted);
   show($("#call-interpreter-camera-reason"), interpreterIn);
-  for (const btn of $$("#call-audio-only, #call-citizen-camera")) {
-    if (interpreterIn) btn.setAttribute("aria-describedby", "call-interpreter-camera-reason");
-    else btn.removeAttribute("aria-describedby");
-  }
+  const audioHint = "call-audio-only-hint";
+  const reason = "call-interpreter-camera-reason";
+  $("#call-audio-only")?.setAttribute("aria-describedby", interpreterIn ? `${audioHint} ${reason}` : audioHint);
+  const citizenCam = $("#call-citizen-camera");
+  if (citizenCam) { if (interpreterIn) citizenCam.setAttribute("aria-describedby", reason); else citizenCam.removeAttribute("aria-describedby"); }
   for (const btn of $$("[data-admit], [data-turn-away]")) btn.disabled = !online;
   // A toggle waits for the server's answer before it can be pressed again, so no press is lost.
   const audioBtn = $("#call-audio-only");
@@ -982,10 +1249,25 @@ function setupEmployee() {
     const blocked = !state.snapshot?.citizen_camera_blocked;
     requestToggle("citizen_camera_blocked", { type: "camera", blocked }, blocked);
   });
+  // "End" asks first; if the citizen took part and the delivery is not confirmed yet (circular
+  // 002), it says so and offers to go to that step.
   const confirmBox = $("#call-end-confirm");
-  $("#call-end")?.addEventListener("click", () => { show(confirmBox, true); $("#call-end-yes")?.focus(); });
+  $("#call-end")?.addEventListener("click", () => {
+    const missing = Boolean(state.snapshot?.admitted_at || isAdmitted("citizen")) && !deliveryConfirmed();
+    show($("#call-end-delivery-warning"), missing);
+    show($("#call-end-delivery"), missing);
+    show(confirmBox, true);
+    (missing ? $("#call-end-delivery") : $("#call-end-yes"))?.focus();
+  });
   $("#call-end-no")?.addEventListener("click", () => { show(confirmBox, false); $("#call-end")?.focus(); });
   $("#call-end-yes")?.addEventListener("click", () => { send({ type: "end" }); show(confirmBox, false); });
+  $("#call-end-delivery")?.addEventListener("click", () => {
+    show(confirmBox, false);
+    setPanel(true);
+    $("#call-step-delivery")?.scrollIntoView({ block: "start" });
+    ($("#call-delivery-form input[name=method]:checked") || $("#call-delivery-form input[name=method]"))?.focus();
+  });
+  setupSteps();
   const form = $("#call-registry-form");
   form?.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -1037,23 +1319,27 @@ function endLocally(message, ended) {
   for (const video of $$("video")) video.srcObject = null;
   if (ws) { const s = ws; ws = null; try { s.close(1000); } catch { /* closed */ } }
   setConnection("closed");
-  show($("#call-waiting"), false);
-  show($("#call-stage"), false);
-  show($("#call-chat"), false);
-  show($("#call-device-check"), false);
-  show($("#call-employee-panel"), false);
-  show($("#call-reconnecting"), false);
+  // One calm panel, alone: no error box beside it, no "have ready" list, no videos or controls.
+  showError("");
+  root.classList.add("kl-call--over");
+  for (const sel of ["#call-waiting", "#call-stage", "#call-chat", "#call-device-check", "#call-side", "#call-reconnecting", "#call-controls", "#call-end-confirm", "#call-banners"]) show($(sel), false);
+  exitFullscreen();
   const box = $("#call-over");
   setText("#call-over-title", ended ? t("ended_title") : t("closed_title"));
   setText("#call-over-text", message);
+  show($("#call-over-next"), ended && ROLE === "citizen");
   show(box, true);
-  box?.focus();
+  window.scrollTo(0, 0);
+  box?.focus({ preventScroll: true });
   announce(message, true);
 }
 
 // ---- Start ---------------------------------------------------------------------------------------------
 setupDeviceCheck();
 setupControls();
+setupPanel();
+setupZoom();
+setupShortcuts();
 setupChat();
 if (ROLE === "employee") setupEmployee();
 setConnection("connecting");
