@@ -38,7 +38,7 @@ RULES: list[tuple[str, str]] = [
     (r"^book/", CITIZEN_PAGE),
     (r"^appointments/", CITIZEN_PAGE),
     (r"^manage/cancelled/$", PUBLIC),
-    (r"^(manage|call|interpret)/", LINK),
+    (r"^(manage|call|interpret|offers)/", LINK),
     (r"^workspace/(log(in|out)|verify)/$", PUBLIC),
     (r"^administration/(log(in|out)|verify)/$", PUBLIC),
     (r"^administration/", ADMINISTRATION),
@@ -180,6 +180,9 @@ CITIZEN_PAGES: list[tuple[str, str]] = [
     ("get", f"/appointments/{REFERENCE}/details/"),
     ("post", f"/appointments/{REFERENCE}/details/"),
     ("get", f"/appointments/{REFERENCE}/form.pdf"),
+    ("get", f"/appointments/{REFERENCE}/earlier/"),
+    ("post", f"/appointments/{REFERENCE}/earlier/"),
+    ("post", f"/appointments/waiting/{REFERENCE}/remove/"),
     ("get", "/book/"),
     ("get", "/book/1/"),
     ("get", "/book/1/1/"),
@@ -228,6 +231,8 @@ LINK_PAGES: list[tuple[str, str]] = [
     ("post", "/manage/forged-token/details/"),
     ("get", "/call/forged-token/"),
     ("get", "/interpret/forged-token/"),
+    ("get", "/offers/forged-token/"),
+    ("post", "/offers/forged-token/"),
 ]
 
 
