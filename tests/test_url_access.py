@@ -48,7 +48,7 @@ RULES: list[tuple[str, str]] = [
     (r"^api/v1/$", PUBLIC),
     (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
     (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),
-    (r"^api/v1/(holds|bookings)", CITIZEN),
+    (r"^api/v1/(holds|bookings|waiting-requests)", CITIZEN),
     (r"^admin/", ADMIN),
 ]
 
@@ -93,6 +93,9 @@ CITIZEN_ENDPOINTS = [
     ("post", "/api/v1/bookings/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a/cancel"),
     ("post", "/api/v1/holds"),
     ("delete", "/api/v1/holds/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
+    ("get", "/api/v1/waiting-requests"),
+    ("post", "/api/v1/waiting-requests"),
+    ("delete", "/api/v1/waiting-requests/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
 ]
 
 
