@@ -192,6 +192,13 @@ def note_freed_time(
     return freed
 
 
+def note_hours_changed(*, kep: Kep, now: dt.datetime) -> FreedTime | None:
+    """A directory change at ``kep`` (hours added, an absence ended, availability widened) may
+    have opened times on any day: the worker looks at the next ``OfferRules.days_ahead`` days."""
+    until = local_date(now) + dt.timedelta(days=rules().days_ahead)
+    return note_freed_time(kep=kep, freed_from=now, now=now, until=until)
+
+
 def _process_soon() -> None:
     from keplive.waitlist.tasks import process_freed_times_soon_task
 

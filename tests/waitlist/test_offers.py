@@ -280,3 +280,27 @@ def test_a_worker_dying_mid_offer_loses_nothing_and_sends_nothing_twice(
     assert waitlist.process_freed_times(now=NOW).offers == 0
     assert OutboxMessage.objects.filter(key__startswith="waitlist-offer:").count() == 1
     assert SmsMessage.objects.filter(key__startswith="waitlist-offer-sms:").count() == 1
+
+
+def test_an_ended_absence_is_offered_to_those_waiting(kep, service) -> None:
+    from keplive.audit.services import SYSTEM
+    from keplive.directory.models import Absence
+    from keplive.worklist import changes
+
+    employee = kep.employees.get()
+    absence = Absence.objects.create(
+        employee=employee,
+        starts_at=athens(2026, 11, 23, 0, 0),
+        ends_at=athens(2026, 11, 27, 0, 0),
+        reason="Άδεια",
+    )
+    a = book(kep, service, FRIDAY_10, email="a@example.gr")
+    waitlist.ask_to_be_told(citizen=a.citizen, reference=a.reference, now=NOW)
+    assert waitlist.process_freed_times(now=NOW).offers == 0
+
+    changes.remove_absence(absence=absence, actor=None, origin=SYSTEM, now=NOW)
+
+    assert waitlist.process_freed_times(now=NOW).offers == 1
+    offer = Offer.objects.get()
+    # The first time the ended absence opened: Monday, at least the two hours' notice ahead.
+    assert offer.starts_at == athens(2026, 11, 23, 11, 0)
