@@ -385,7 +385,8 @@ def _make_offer(
                 starts_at=hold.starts_at,
                 previous_starts_at=request.appointment.starts_at,
                 created_at=now,
-                expires_at=hold.hold_expires_at,
+                # A hold always has its expiry (a check constraint); the same value, typed.
+                expires_at=hold.hold_expires_at or now + dt.timedelta(minutes=rules.offer_minutes),
             )
             queue_offer_messages(offer, now=now)
             record_event(
