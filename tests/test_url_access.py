@@ -38,7 +38,7 @@ RULES: list[tuple[str, str]] = [
     (r"^book/", CITIZEN_PAGE),
     (r"^appointments/", CITIZEN_PAGE),
     (r"^manage/cancelled/$", PUBLIC),
-    (r"^(manage|call|interpret)/", LINK),
+    (r"^(manage|call|interpret|offers)/", LINK),
     (r"^workspace/(log(in|out)|verify)/$", PUBLIC),
     (r"^administration/(log(in|out)|verify)/$", PUBLIC),
     (r"^administration/", ADMINISTRATION),
@@ -48,7 +48,7 @@ RULES: list[tuple[str, str]] = [
     (r"^api/v1/$", PUBLIC),
     (r"^api/v1/(openapi\.json|docs)$", PUBLIC),
     (r"^api/v1/(categories|services|municipalities|keps|earliest)", PUBLIC),
-    (r"^api/v1/(holds|bookings)", CITIZEN),
+    (r"^api/v1/(holds|bookings|waiting-requests)", CITIZEN),
     (r"^admin/", ADMIN),
 ]
 
@@ -93,6 +93,9 @@ CITIZEN_ENDPOINTS = [
     ("post", "/api/v1/bookings/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a/cancel"),
     ("post", "/api/v1/holds"),
     ("delete", "/api/v1/holds/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
+    ("get", "/api/v1/waiting-requests"),
+    ("post", "/api/v1/waiting-requests"),
+    ("delete", "/api/v1/waiting-requests/5b8f3d5e-1d8a-4d0e-9a53-8f1d2d3c4b5a"),
 ]
 
 
@@ -180,6 +183,9 @@ CITIZEN_PAGES: list[tuple[str, str]] = [
     ("get", f"/appointments/{REFERENCE}/details/"),
     ("post", f"/appointments/{REFERENCE}/details/"),
     ("get", f"/appointments/{REFERENCE}/form.pdf"),
+    ("get", f"/appointments/{REFERENCE}/earlier/"),
+    ("post", f"/appointments/{REFERENCE}/earlier/"),
+    ("post", f"/appointments/waiting/{REFERENCE}/remove/"),
     ("get", "/book/"),
     ("get", "/book/1/"),
     ("get", "/book/1/1/"),
@@ -228,6 +234,8 @@ LINK_PAGES: list[tuple[str, str]] = [
     ("post", "/manage/forged-token/details/"),
     ("get", "/call/forged-token/"),
     ("get", "/interpret/forged-token/"),
+    ("get", "/offers/forged-token/"),
+    ("post", "/offers/forged-token/"),
 ]
 
 

@@ -29,6 +29,7 @@ from keplive.administration.templatetags.administration import percent, wait
 from keplive.alerts.selectors import open_waiting_alerts
 from keplive.catalogue.models import Category
 from keplive.directory.models import Kep, Municipality
+from keplive.waitlist.statistics import WaitlistRow, waitlist_by_kep_and_service
 
 # The default period: the last 30 days and the next 14.
 DEFAULT_PAST_DAYS = 29
@@ -210,6 +211,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
             },
             "status_rows": _status_rows(data.by_status),
+            "waitlist": _waitlist_rows(data.filter),
         }
     return render(request, "administration/dashboard/dashboard.html", context)
 
@@ -378,6 +380,45 @@ def _csv_changes(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[
     ]
 
 
+def _waitlist_rows(f: statistics.DashboardFilter) -> list[WaitlistRow]:
+    start, end = f.bounds
+    return waitlist_by_kep_and_service(
+        start=start,
+        end=end,
+        kep_id=f.kep_id,
+        municipality_id=f.municipality_id,
+        category=f.category,
+    )
+
+
+def _csv_waitlist(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
+    header = [
+        _("KEP code"),
+        _("KEP"),
+        _("Service"),
+        _("Waiting now"),
+        _("Offers made"),
+        _("Taken"),
+        _("Declined"),
+        _("Expired"),
+        _("Days earlier (total)"),
+    ]
+    return header, [
+        [
+            row.kep_code,
+            row.kep_name,
+            row.service_title,
+            row.waiting,
+            row.offers,
+            row.taken,
+            row.declined,
+            row.expired,
+            row.days_earlier,
+        ]
+        for row in _waitlist_rows(f)
+    ]
+
+
 TABLES: dict[str, Table] = {
     "by-day": _csv_by_day,
     "by-kep": _csv_by_kep,
@@ -387,6 +428,7 @@ TABLES: dict[str, Table] = {
     "no-shows": _csv_no_shows,
     "waits": _csv_waits,
     "changes": _csv_changes,
+    "waitlist": _csv_waitlist,
 }
 
 

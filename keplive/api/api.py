@@ -21,6 +21,7 @@ from keplive.api.bookings import router as bookings_router
 from keplive.api.catalogue import router as catalogue_router
 from keplive.api.lookups import LookupFailed
 from keplive.api.problems import not_found, problem, problem_for_booking_error
+from keplive.api.waitlist import router as waitlist_router
 from keplive.booking.exceptions import BookingError
 
 api = NinjaAPI(
@@ -37,6 +38,7 @@ api = NinjaAPI(
 api.add_router("", catalogue_router)
 api.add_router("", availability_router)
 api.add_router("", bookings_router)
+api.add_router("", waitlist_router)
 
 
 def _field_name(location: Any) -> str:

@@ -20,6 +20,7 @@ from keplive.booking.schedule_inputs import (
     local_date,
 )
 from keplive.booking.scheduling import Interval, Slot, free_days, free_slots, overlaps
+from keplive.booking.signals import time_freed
 from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
 
@@ -149,7 +150,12 @@ def refresh_after_commit(
     """Once the current transaction commits, refresh the KEP's index rows the change affects.
 
     ``robust``: the change has committed, so a failed refresh is logged and the request still
-    succeeds; the worker's ten-minute refresh and the selector's live check cover the row."""
+    succeeds; the worker's ten-minute refresh and the selector's live check cover the row.
+
+    Every command that frees time calls this with ``freed_from``: it is also where
+    ``signals.time_freed`` is sent, in the caller's transaction (the waitlist listens)."""
+    if freed_from is not None:
+        time_freed.send(sender=Kep, kep=kep, freed_from=freed_from, now=now)
     transaction.on_commit(
         lambda: refresh_if_affected(kep=kep, now=now, taken=taken, freed_from=freed_from),
         robust=True,

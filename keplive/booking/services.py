@@ -273,6 +273,7 @@ def _new_appointment(
     starts_at: dt.datetime,
     now: dt.datetime,
     status: Status,
+    hold_minutes: int | None = None,
 ) -> Appointment:
     _release_expired_holds(kep=kep, now=now)
     slot = _slot_at(kep=kep, service=service, category=category, starts_at=starts_at, now=now)
@@ -283,7 +284,7 @@ def _new_appointment(
         category=category,
         status=status,
         hold_expires_at=(
-            now + dt.timedelta(minutes=settings.KEPLIVE_HOLD_MINUTES)
+            now + dt.timedelta(minutes=hold_minutes or settings.KEPLIVE_HOLD_MINUTES)
             if status == Status.HELD
             else None
         ),
@@ -326,6 +327,34 @@ def hold_slot(
             starts_at=starts_at,
             now=now,
             status=Status.HELD,
+        )
+
+
+def hold_for_offer(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    minutes: int,
+) -> Appointment:
+    """Hold a free time for ``minutes`` for a citizen who is offered it to move a booking they
+    have (the waitlist). Unlike ``hold_slot`` the citizen's other holds and the booking limit are
+    left alone: taking the offer moves an existing booking (``reschedule_appointment``), it adds
+    none. The same database guard decides a race; ``SlotNoLongerFree`` when the time is gone."""
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        return _new_appointment(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=now,
+            status=Status.HELD,
+            hold_minutes=minutes,
         )
 
 

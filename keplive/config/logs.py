@@ -3,7 +3,8 @@
 Django calls ``configure`` (``LOGGING_CONFIG``) in every process — web, worker, management
 commands. It applies ``LOGGING`` and installs a log-record factory that rewrites every record, of
 every logger, before any handler sees it: signed links' tokens (``?link=…``, ``/manage/<token>/``,
-``/call/<token>/``, ``/interpret/<token>/``), OAuth codes and states, session cookies, email
+``/call/<token>/``, ``/interpret/<token>/``, ``/offers/<token>/``), OAuth codes and states,
+session cookies, email
 addresses, phone numbers and tax numbers become placeholders. A factory rather than a handler
 filter, because libraries (Huey, uvicorn) install handlers of their own.
 
@@ -31,7 +32,7 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
         r"\1[redacted]",
     ),
     # Signed-link paths: the token is the path segment after the prefix.
-    (re.compile(r"(/(?:manage|call|interpret)/)(?!cancelled/)[^/\s\"'?#]+"), r"\1[token]"),
+    (re.compile(r"(/(?:manage|call|interpret|offers)/)(?!cancelled/)[^/\s\"'?#]+"), r"\1[token]"),
     # Cookies and authorisation headers.
     (re.compile(r"(?i)(sessionid|csrftoken)=[^;\s\"']+"), r"\1=[redacted]"),
     (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [redacted]"),

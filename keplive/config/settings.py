@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "keplive.calls",
     "keplive.outcomes",
     "keplive.alerts",
+    "keplive.waitlist",
     "keplive.worklist",
     "keplive.onboarding",
     "keplive.support",

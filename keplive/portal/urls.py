@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from keplive.portal import appointments, pages, views, wizard
+from keplive.portal import appointments, pages, views, waitlist_views, wizard
 from keplive.portal.login import log_out, login_callback, start_login
 
 app_name = "portal"
@@ -14,6 +14,7 @@ urlpatterns = [
     # signed manage link, and the information pages (manual, data protection).
     *wizard.urlpatterns,
     *appointments.urlpatterns,
+    *waitlist_views.urlpatterns,
     *pages.urlpatterns,
     path("", include("keplive.portal.onboarding_views")),
     path("", include("keplive.portal.outcome_views")),

@@ -41,6 +41,7 @@ from keplive.directory.models import (
     Municipality,
     OpeningException,
 )
+from keplive.waitlist.services import note_hours_changed
 from keplive.worklist.services import ConflictScan, find_conflicts
 
 
@@ -81,6 +82,7 @@ def _after_kep_change(
 ) -> ChangeOutcome:
     if changed:
         _forget_earliest(kep_ids=[kep.pk])
+        note_hours_changed(kep=kep, now=now)  # times it opened go to those waiting
     scan = find_conflicts(now=now, actor=actor, origin=origin, kep_ids=[kep.pk])
     return ChangeOutcome(changed=changed, scan=scan)
 
@@ -247,6 +249,7 @@ def _after_employee_change(
     """An employee's availability or absences moved: their KEP's earliest free times may
     move, and only their own booked appointments can be stranded (or fit again)."""
     _forget_earliest(kep_ids=[employee.kep_id])
+    note_hours_changed(kep=employee.kep, now=now)  # an absence ended: offered to those waiting
     scan = find_conflicts(now=now, actor=actor, origin=origin, employee_ids=[employee.pk])
     return ChangeOutcome(changed=True, scan=scan)
 

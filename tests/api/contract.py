@@ -89,6 +89,7 @@ HINTED = {
     "body.starts_at": "times",
     # Not `hold`: holds come from POST /holds, and its links lead to booking or releasing them.
     "path.reference": "references",
+    "body.reference": "references",  # a waiting request names the booking to move earlier
 }
 
 

@@ -20,6 +20,7 @@ TOKEN = "eyJhcHBvaW50bWVudCI6IjEyMyJ9:1tWq3x:Zk0aV9cTQ2Hn1-3sBq"
         (f"Gone: /manage/{TOKEN}/reschedule/", TOKEN),
         (f"Not Found: /call/{TOKEN}/", TOKEN),
         (f"Gone: /interpret/{TOKEN}/", TOKEN),
+        (f"GET /offers/{TOKEN}/ 200", TOKEN),
         ("GET /login/callback/?code=abc123secret&state=xyz789state", "abc123secret"),
         ("GET /login/callback/?code=abc123secret&state=xyz789state", "xyz789state"),
         ("Cookie: sessionid=k3yk3yk3yk3y; csrftoken=t0k3n", "k3yk3yk3yk3y"),

@@ -1,0 +1,206 @@
+"""Citizen pages of the waitlist (issue 16): ask to be told of an earlier time for one of my
+appointments, remove the request, and answer an offer through its signed one-tap link.
+
+The pages only collect and present; every rule is in ``keplive.waitlist.services``, which the
+API uses too. The offer page is a signed-link page like ``/manage/<token>/``: the link is the
+credential for that one offer, never cached, no referrer. A GET only shows the offer (mail
+scanners open links); the one tap is the button, a POST.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keplive.audit.origin import request_origin
+from keplive.audit.services import record_event
+from keplive.booking.exceptions import BookingError
+from keplive.booking.models import Status
+from keplive.booking.schedule_inputs import local_date
+from keplive.booking.selectors import appointment_for_citizen
+from keplive.portal.appointments import _not_found, _private, citizen_required
+from keplive.waitlist import services as waitlist
+from keplive.waitlist.links import OfferLinkNotValid, offer_id_for_token
+from keplive.waitlist.models import OfferStatus, PartOfDay, Scope
+from keplive.waitlist.selectors import active_request_for_appointment, offer_by_public_id
+
+WEEKDAYS = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+]
+
+
+class WaitingRequestForm(forms.Form):
+    # Other KEPs wait for the move to another KEP (another helper's work): this KEP for now.
+    scope = forms.ChoiceField(
+        label=_("Where"),
+        choices=[(Scope.KEP.value, Scope.KEP.label)],
+        initial=Scope.KEP.value,
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("Which days suit you"),
+        choices=WEEKDAYS,
+        initial=[value for value, _label in WEEKDAYS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one day.")},
+    )
+    part_of_day = forms.ChoiceField(
+        label=_("What time of day"),
+        choices=PartOfDay.choices,
+        initial=PartOfDay.ANY.value,
+        widget=forms.RadioSelect,
+    )
+    before = forms.DateField(
+        label=_("Only times before (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For example 20 December: times from that day on are not offered."),
+    )
+
+    def clean_before(self) -> Any:
+        before = self.cleaned_data.get("before")
+        if before is not None and before <= local_date(timezone.now()):
+            raise forms.ValidationError(_("Choose a date that is still to come."))
+        return before
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def ask(request: HttpRequest, reference: str) -> HttpResponse:
+    """``/appointments/<reference>/earlier/``: tell me if an earlier time frees up."""
+    citizen = request.user.citizen  # type: ignore[union-attr]
+    origin = request_origin(request, channel="web")
+    now = timezone.now()
+    try:
+        appointment = appointment_for_citizen(
+            citizen=citizen, reference=uuid.UUID(reference), origin=origin
+        )
+    except (ValueError, BookingError):
+        return _not_found(request)
+    if appointment.status != Status.BOOKED or appointment.starts_at <= now:
+        return _not_found(request)
+    page = reverse("portal:appointment", args=[str(appointment.reference)])
+    existing = active_request_for_appointment(citizen=citizen, appointment=appointment)
+    if existing is not None:
+        return HttpResponseRedirect(page)
+    form = WaitingRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                waitlist.ask_to_be_told(
+                    citizen=citizen,
+                    reference=appointment.reference,
+                    now=now,
+                    scope=form.cleaned_data["scope"],
+                    weekdays="".join(form.cleaned_data["weekdays"]),
+                    part_of_day=form.cleaned_data["part_of_day"],
+                    before=form.cleaned_data["before"],
+                    origin=origin,
+                )
+            except waitlist.AlreadyWaiting:
+                return HttpResponseRedirect(page)
+            except BookingError as error:
+                form.add_error(None, str(error))
+            else:
+                return HttpResponseRedirect(f"{page}?done=waiting")
+        status = 400
+    return render(
+        request,
+        "portal/waitlist/ask.html",
+        {"form": form, "appointment": appointment, "page_url": page},
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+@citizen_required
+def remove(request: HttpRequest, public_id: str) -> HttpResponse:
+    """``/appointments/waiting/<id>/remove/``: I no longer wait."""
+    citizen = request.user.citizen  # type: ignore[union-attr]
+    try:
+        waitlist.remove_request(
+            citizen=citizen,
+            public_id=uuid.UUID(public_id),
+            now=timezone.now(),
+            origin=request_origin(request, channel="web"),
+        )
+    except (ValueError, waitlist.RequestNotFound):
+        return _not_found(request)
+    return HttpResponseRedirect(reverse("portal:appointments") + "?done=not_waiting")
+
+
+def _offer_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context = {"appointments_url": reverse("portal:appointments"), "book_url": "/book/"} | context
+    return _private(render(request, template, context, status=status))
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest, token: str) -> HttpResponse:
+    """``/offers/<token>/``: the offer, and its one-tap answer. A tampered link, or an offer
+    that is answered, expired or gone, is a clear page and changes nothing."""
+    now = timezone.now()
+    origin = request_origin(request, channel="offer-link")
+    try:
+        found = offer_by_public_id(offer_id_for_token(token))
+    except OfferLinkNotValid:
+        found = None
+    if found is None:
+        return _offer_page(request, "portal/waitlist/offer_not_valid.html", {}, status=410)
+    if request.method == "POST":
+        action = request.POST.get("answer", "")
+        if action == "take":
+            result = waitlist.take_offer(public_id=found.public_id, now=now, origin=origin)
+        elif action == "decline":
+            result = waitlist.decline_offer(public_id=found.public_id, now=now, origin=origin)
+        else:
+            return _offer_page(
+                request, "portal/waitlist/offer.html", {"offer": found, "token": token}, 400
+            )
+        return _offer_page(
+            request,
+            "portal/waitlist/answered.html",
+            {
+                "answer": str(result.answer),
+                "offer": result.offer,
+                "appointment": result.appointment,
+            },
+            status=200 if result.answer in ("taken", "declined") else 409,
+        )
+    open_now = found.status == OfferStatus.PENDING and found.expires_at > now
+    record_event(
+        action="waitlist.offer_viewed",
+        origin=origin,
+        object_type="appointment",
+        object_id=found.request.appointment.reference,
+        details={"offer": str(found.public_id), "open": open_now},
+    )
+    if not open_now:
+        return _offer_page(
+            request, "portal/waitlist/answered.html", {"answer": "closed", "offer": found}, 410
+        )
+    return _offer_page(request, "portal/waitlist/offer.html", {"offer": found, "token": token})
+
+
+urlpatterns: list[URLPattern] = [
+    path("appointments/<str:reference>/earlier/", ask, name="waitlist_ask"),
+    path("appointments/waiting/<str:public_id>/remove/", remove, name="waitlist_remove"),
+    path("offers/<str:token>/", offer, name="waitlist_offer"),
+]

@@ -1,0 +1,110 @@
+"""The offer's email and SMS, queued in the outbox in the transaction that makes the offer.
+
+The outbox keys are ``waitlist-offer:<offer>`` (email) and ``waitlist-offer-sms:<offer>``: a
+worker that dies before its transaction commits queued nothing, one that commits queued each
+once, and the outbox delivers at least once with the same Message-ID / idempotency key
+(ADR 0013) — so an offer is never lost and never sent twice.
+
+The address and number are read without an audit event, as ``booking.emails`` does: the system
+writes to the citizen their own declaration, and the outbox row (and the ``waitlist.offered``
+audit event) is the record of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.template.loader import render_to_string
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+
+from keplive.booking.models import AppointmentDetails
+from keplive.booking.schedule_inputs import ATHENS
+from keplive.notifications.services import queue_email
+from keplive.notifications.sms import InvalidPhoneNumber, queue_sms
+from keplive.waitlist.links import offer_url
+from keplive.waitlist.models import Offer
+
+logger = logging.getLogger(__name__)
+LANGUAGES = ("el", "en")
+
+
+def _when(moment: dt.datetime) -> str:
+    local = moment.astimezone(ATHENS)
+    return _("%(day)s at %(time)s") % {
+        "day": dateformat.format(local, "l j E Y"),
+        "time": dateformat.format(local, "H:i"),
+    }
+
+
+def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
+    """Subject, text and the short SMS of an offer, in ``language``."""
+    with translation.override(language):
+        new, old = _when(offer.starts_at), _when(offer.previous_starts_at)
+        until = dateformat.format(offer.expires_at.astimezone(ATHENS), "H:i")
+        link = offer_url(offer)
+        values = {"new": new, "old": old, "until": until, "kep": offer.kep.name}
+        subject = _("An earlier time is free: %(new)s") % values
+        intro = (
+            _("You asked to be told if an earlier time frees up. Take %(new)s instead of %(old)s?")
+            % values
+        )
+        hold = (
+            _(
+                "We keep this time for you until %(until)s (Greek time). After that it goes "
+                "to the next person waiting."
+            )
+            % values
+        )
+        action = _("Take it with one tap, or decline it, here:")
+        keep = _("If you do nothing, your appointment stays as it is.")
+        context = {
+            "subject": subject,
+            "intro": intro,
+            "hold": hold,
+            "action": action,
+            "keep": keep,
+            "link": link,
+            "kep": offer.kep.name,
+            "language": language,
+            "take_label": _("See the offer"),
+        }
+        text = "\n\n".join([intro, f"{offer.kep.name}", hold, f"{action}\n{link}", keep]) + "\n"
+        html = render_to_string("waitlist/emails/offer.html", context)
+        sms = (
+            _(
+                "KEPlive: an earlier time is free, %(new)s at %(kep)s, instead of %(old)s. "
+                "Kept for you until %(until)s:"
+            )
+            % values
+        )
+    return {"subject": subject, "text": text, "html": html, "sms": f"{sms} {link}"}
+
+
+def queue_offer_messages(offer: Offer, *, now: dt.datetime) -> None:
+    details = AppointmentDetails.objects.filter(appointment_id=offer.request.appointment_id).first()
+    if details is None:
+        return  # booked without details (API): the offer shows in My appointments only
+    language = details.language if details.language in LANGUAGES else LANGUAGES[0]
+    texts = offer_texts(offer, language=language)
+    queue_email(
+        key=f"waitlist-offer:{offer.public_id}",
+        to=details.email,
+        subject=texts["subject"],
+        text=texts["text"],
+        html=texts["html"],
+        language=language,
+        cause=offer,
+    )
+    if details.mobile_phone:
+        try:
+            queue_sms(
+                key=f"waitlist-offer-sms:{offer.public_id}",
+                to=details.mobile_phone,
+                text=texts["sms"],
+                language=language,
+                cause=offer,
+            )
+        except InvalidPhoneNumber:
+            logger.warning("offer %s: the declared mobile number cannot take an SMS", offer.pk)

@@ -1,0 +1,83 @@
+"""Two workers processing the same freed time offer it once (issue 16), on PostgreSQL.
+
+Real threads, each with its own connection: the ``FreedTime`` row is claimed with
+``SKIP LOCKED``, and even two records of the same freed time (two events) meet the booking
+guard, since an offer is a hold: one hold, one offer, one email and one SMS.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connections
+
+from keplive.booking import services
+from keplive.booking.models import Appointment, Status
+from keplive.notifications.models import OutboxMessage, SmsMessage
+from keplive.waitlist import services as waitlist
+from keplive.waitlist.models import FreedTime, Offer
+from tests.conftest import athens
+from tests.factories import EmployeeFactory, KepFactory, ServiceFactory
+from tests.waitlist.helpers import FRIDAY_10, NOW, TUESDAY_10, book
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def run_in_parallel(attempts: list[Callable[[], object]]) -> list[object]:
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[object] = [None] * len(attempts)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = attempts[index]()
+        except BaseException as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(attempts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    return outcomes
+
+
+@pytest.mark.parametrize("records", [1, 2], ids=["one-record", "two-records-of-one-time"])
+@pytest.mark.parametrize("round_", range(3))
+def test_two_workers_offer_a_freed_time_once(records: int, round_: int) -> None:
+    assert connections["default"].vendor == "postgresql", "this test needs PostgreSQL"
+    kep = KepFactory()
+    EmployeeFactory(kep=kep)
+    service = ServiceFactory()
+    waiting = []
+    for index, later in enumerate((FRIDAY_10, athens(2026, 11, 30, 10, 0))):
+        appointment = book(kep, service, later, email=f"w{index}@example.gr")
+        waitlist.ask_to_be_told(
+            citizen=appointment.citizen, reference=appointment.reference, now=NOW
+        )
+        waiting.append(appointment)
+    b = book(kep, service, TUESDAY_10, email="b@example.gr")
+    services.cancel_appointment(reference=b.reference, citizen=b.citizen, now=NOW)
+    while FreedTime.objects.count() < records:
+        waitlist.note_freed_time(kep=kep, freed_from=TUESDAY_10, now=NOW)
+
+    outcomes = run_in_parallel([lambda: waitlist.process_freed_times(now=NOW)] * 4)
+
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    assert sum(o.offers for o in outcomes) == 1  # type: ignore[union-attr]
+    offer = Offer.objects.get()
+    assert offer.starts_at == TUESDAY_10
+    assert offer.citizen == waiting[0].citizen  # the first to ask
+    holds = Appointment.objects.filter(status=Status.HELD, starts_at=TUESDAY_10)
+    assert holds.count() == 1
+    assert OutboxMessage.objects.filter(key__startswith="waitlist-offer:").count() == 1
+    assert SmsMessage.objects.filter(key__startswith="waitlist-offer-sms:").count() == 1
+    assert not FreedTime.objects.filter(processed_at__isnull=True).exists()
