@@ -290,6 +290,9 @@ KEPLIVE_HOLD_MINUTES = env.integer("KEPLIVE_HOLD_MINUTES", default=10)
 KEPLIVE_MAX_ACTIVE_BOOKINGS = env.integer("KEPLIVE_MAX_ACTIVE_BOOKINGS", default=3)
 # Minutes before a call that the reminder email goes out (the worker checks every minute).
 KEPLIVE_REMINDER_MINUTES = env.integer("KEPLIVE_REMINDER_MINUTES", default=60)
+# The number of the Minister of Digital Governance's decision the consent text cites (the
+# manual leaves it blank); empty: the text names the decision without its number.
+KEPLIVE_CONSENT_DECISION = env.text("KEPLIVE_CONSENT_DECISION", default="")
 
 # --- Logging: no personal data, no secrets ----------------------------------------------
 # configure() applies LOGGING and rewrites every record of every logger so that no token,
