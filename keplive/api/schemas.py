@@ -176,7 +176,14 @@ class BookingRequest(Schema):
 
 
 class RescheduleRequest(Schema):
+    """A new time; optionally at another KEP and/or for another service of the booking's
+    category (category 4: a KEP of the service's municipality). The reference stays."""
+
     starts_at: dt.datetime
+    kep: str | None = Field(None, max_length=20, description="KEP code; omitted: the same KEP")
+    service: str | None = Field(
+        None, max_length=80, description="Service code; omitted: the same service"
+    )
 
 
 class BookingOut(Schema):

@@ -210,7 +210,8 @@ def test_parallel_moves_across_two_keps_fill_the_room_without_deadlock(require_p
     moved = [o for o in outcomes if isinstance(o, Appointment)]
     refused = [o for o in outcomes if isinstance(o, SlotNoLongerFree)]
     assert [o for o in outcomes if not isinstance(o, Appointment | SlotNoLongerFree)] == []
-    assert len(moved) == 6 and len(refused) == 6
+    assert len(moved) == 6
+    assert len(refused) == 6
     assert overlapping_pairs() == 0
     for kep in keps:
         at_eleven = Appointment.objects.filter(kep=kep, starts_at=eleven, status=Status.BOOKED)

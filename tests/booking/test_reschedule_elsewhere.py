@@ -155,7 +155,9 @@ def test_category_4_moves_only_to_a_kep_of_the_services_municipality(citizen, no
     assert moved.kep == same_town
 
 
-def test_a_service_of_another_category_is_refused(kep, employee, service, information, citizen, now):
+def test_a_service_of_another_category_is_refused(
+    kep, employee, service, information, citizen, now
+):
     business_only = ServiceFactory(categories=[2])
     appointment = book(citizen, kep, service, information, at(9), now)
     with pytest.raises(ServiceNotOffered):
