@@ -105,6 +105,7 @@ def test_the_consent_is_the_manuals_text_at_the_size_of_the_other_labels(page, s
     hint = " ".join(page.locator("#id_consent-hint").inner_text().split())
     for piece in CONSENT_PIECES[:3]:
         assert piece in text, piece
+    assert "απόφαση 20530 ΕΞ 2020 (ΦΕΚ 3030/Β΄/2020) του Υπουργού" in text  # seed 002
     assert CONSENT_PIECES[3] in hint
     assert "Πολιτικές προστασίας προσωπικών δεδομένων" in hint
 
