@@ -594,7 +594,7 @@ def _reschedule_choice(
     if month is None:
         month = _default_month(access, first)
 
-    def days_free(month: tuple[int, int]) -> set[dt.date]:
+    def days_free(month: tuple[int, int]) -> list[dt.date]:
         return free_days_in_month(
             kep=target.kep,
             service=target.service,

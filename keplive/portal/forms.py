@@ -47,20 +47,28 @@ def consent_text() -> str:
     """The manual's consent paragraph, naming the ministerial decision when it is configured."""
     decision = settings.KEPLIVE_CONSENT_DECISION.strip()
     if decision:
-        intro = _(
-            "I have been informed that, under decision %(decision)s of the Minister of Digital "
-            "Governance,"
-        ) % {"decision": decision}
-    else:
-        intro = _(
-            "I have been informed that, under the decision of the Minister of Digital Governance,"
+        intro = str(
+            _(
+                "I have been informed that, under decision %(decision)s of the Minister of "
+                "Digital Governance,"
+            )
+            % {"decision": decision}
         )
-    return f"{intro} " + _(
-        "the verification of your identity and the service you receive through myKEPlive "
-        "from an employee of the KEP may take place through a live-streaming video call, "
-        "which is not stored but deleted automatically (auto-deletion). My conversation with "
-        "the employee of the KEP to handle my request will take place through a live-stream "
-        "video call."
+    else:
+        intro = str(
+            _(
+                "I have been informed that, under the decision of the Minister of Digital "
+                "Governance,"
+            )
+        )
+    return f"{intro} " + str(
+        _(
+            "the verification of your identity and the service you receive through myKEPlive "
+            "from an employee of the KEP may take place through a live-streaming video call, "
+            "which is not stored but deleted automatically (auto-deletion). My conversation with "
+            "the employee of the KEP to handle my request will take place through a live-stream "
+            "video call."
+        )
     )
 
 
