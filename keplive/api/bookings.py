@@ -203,7 +203,7 @@ def get_booking(request: HttpRequest, reference: UUID) -> BookingOut:
 @router.post(
     "/bookings/{reference}/reschedule",
     response={200: BookingOut, **errors(401, 403, 404, 409, 422)},
-    summary="Move my appointment to another free time at the same KEP",
+    summary="Move my appointment to another free time, KEP or service of its category",
     openapi_extra=_links(200, BOOKING_LINKS),
 )
 def reschedule_booking(
@@ -214,6 +214,8 @@ def reschedule_booking(
         citizen=_citizen(request),
         starts_at=payload.starts_at,
         now=timezone.now(),
+        kep=kep_by_code(payload.kep) if payload.kep is not None else None,
+        service=service_by_code(payload.service) if payload.service is not None else None,
         origin=request_origin(request, channel="api"),
     )
     return booking_out(appointment)

@@ -141,7 +141,11 @@ class DeclarationIn(Schema):
 
     full_name: str = Field(max_length=200)
     email: str = Field(max_length=254)
-    mobile_phone: str = Field(max_length=40, description="e.g. 6912345678 or +4915112345678")
+    mobile_phone: str = Field(
+        max_length=40,
+        description="A mobile (preferred: it can take an SMS) like 6912345678, a Greek "
+        "landline like 2101234567, or +4915112345678",
+    )
     postal_address: str = Field(max_length=300)
     document_kind: str = Field(description="id_card, or passport (with a residence permit)")
     id_card_number: str = Field("", max_length=20)
@@ -150,6 +154,9 @@ class DeclarationIn(Schema):
     subject: str = Field(max_length=1000)
     interpreter: str = Field("", description="'', sign_language or lip_reading (category 3)")
     delivery_method: str = Field(description="post, email, or pickup (municipal services)")
+    special_requirements: str = Field(
+        "", max_length=1000, description="Any category: more time, a helper, a screen reader…"
+    )
     notes: str = Field("", max_length=2000)
     business_name: str = Field("", max_length=200, description="category 2")
     business_tax_id: str = Field("", max_length=11, description="category 2")
@@ -169,7 +176,14 @@ class BookingRequest(Schema):
 
 
 class RescheduleRequest(Schema):
+    """A new time; optionally at another KEP and/or for another service of the booking's
+    category (category 4: a KEP of the service's municipality). The reference stays."""
+
     starts_at: dt.datetime
+    kep: str | None = Field(None, max_length=20, description="KEP code; omitted: the same KEP")
+    service: str | None = Field(
+        None, max_length=80, description="Service code; omitted: the same service"
+    )
 
 
 class BookingOut(Schema):

@@ -23,6 +23,8 @@ from keplive.integrations.gsis.taxid import InvalidTaxId, clean_tax_id
 
 # A Greek mobile: 69 and eight digits, with or without +30/0030. Any other country: E.164.
 _GREEK_MOBILE = re.compile(r"^(?:\+30|0030)?(69\d{8})$")
+# A Greek landline: 2 and nine digits. Accepted, though it cannot take the SMS a move sends.
+_GREEK_LANDLINE = re.compile(r"^(?:\+30|0030)?(2\d{9})$")
 _INTERNATIONAL = re.compile(r"^(?:\+|00)([1-9]\d{7,14})$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 # Greek identity card: one or two letters (Greek or Latin capitals) and six digits (e.g. ΑΒ123456).
@@ -36,6 +38,7 @@ MAX_LENGTHS = {
     "email": 254,
     "postal_address": 300,
     "subject": 1000,
+    "special_requirements": 1000,
     "notes": 2000,
     "business_name": 200,
 }
@@ -56,6 +59,7 @@ class Declaration:
     passport_number: str = ""
     residence_permit_number: str = ""
     interpreter: str = ""
+    special_requirements: str = ""
     notes: str = ""
     business_name: str = ""
     business_tax_id: str = ""
@@ -91,13 +95,19 @@ def mask_document_number(number: str) -> str:
 
 
 def normalise_mobile_phone(raw: str) -> str | None:
-    """``+3069…`` for a Greek mobile, ``+<digits>`` for another country, None if neither."""
+    """``+3069…`` for a Greek mobile, ``+302…`` for a Greek landline, ``+<digits>`` for another
+    country, None if none of them."""
     value = _PHONE_SEPARATORS.sub("", raw)
-    if match := _GREEK_MOBILE.match(value):
+    if match := _GREEK_MOBILE.match(value) or _GREEK_LANDLINE.match(value):
         return "+30" + match.group(1)
     if match := _INTERNATIONAL.match(value):
         return "+" + match.group(1)
     return None
+
+
+def can_take_sms(phone: str) -> bool:
+    """Whether a stored number can receive an SMS: not a Greek landline."""
+    return bool(phone) and _GREEK_LANDLINE.match(phone) is None
 
 
 def normalise_id_card(raw: str) -> str:
@@ -118,7 +128,7 @@ def clean_declaration(
     values = {name: str(getattr(declaration, name) or "") for name in Declaration.field_names()}
     for name in ("full_name", "postal_address", "business_name"):
         values[name] = _clean_text(values[name])
-    for name in ("subject", "notes"):
+    for name in ("subject", "special_requirements", "notes"):
         values[name] = values[name].strip()
     values["email"] = values["email"].strip()
 
@@ -128,7 +138,7 @@ def clean_declaration(
     required = {
         "full_name": _("Enter your full name."),
         "email": _("Enter your email address."),
-        "mobile_phone": _("Enter your mobile phone number."),
+        "mobile_phone": _("Enter a phone number, preferably a mobile."),
         "postal_address": _("Enter your postal address."),
         "subject": _("Describe briefly what you need."),
     }
@@ -145,8 +155,8 @@ def clean_declaration(
         phone = normalise_mobile_phone(values["mobile_phone"])
         if phone is None:
             errors["mobile_phone"] = _(
-                "Enter a mobile number like 6912345678, or with its country code "
-                "like +4915112345678."
+                "Enter a mobile number like 6912345678, a landline like 2101234567, or a "
+                "number with its country code like +4915112345678."
             )
         else:
             values["mobile_phone"] = phone

@@ -154,7 +154,8 @@ class AppointmentDetails(models.Model):
     )
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
-    mobile_phone = models.CharField(_("mobile phone"), max_length=20)
+    # A mobile (preferred: it can take an SMS) or a Greek landline, as ``+30…``.
+    mobile_phone = models.CharField(_("phone number"), max_length=20)
     postal_address = models.CharField(_("postal address"), max_length=300)
     document_kind = models.CharField(
         _("identity document"), max_length=16, choices=DocumentKind.choices
@@ -170,6 +171,10 @@ class AppointmentDetails(models.Model):
     )
     delivery_method = models.CharField(
         _("delivery of the document"), max_length=8, choices=DeliveryMethod.choices
+    )
+    # The manual's «ειδικές απαιτήσεις», in every category (an interpreter is category 3's own).
+    special_requirements = models.TextField(
+        _("special requirements"), max_length=1000, blank=True, default=""
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
     # Category 2: the legal representative books for a business.

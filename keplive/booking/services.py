@@ -538,12 +538,20 @@ def reschedule_appointment(
     citizen: Citizen,
     starts_at: dt.datetime,
     now: dt.datetime,
+    kep: Kep | None = None,
+    service: Service | None = None,
     origin: Origin = SYSTEM,
 ) -> Appointment:
-    """Move the citizen's appointment to another free time at the same KEP.
+    """Move the citizen's appointment to another free time — at the same KEP for the same
+    service, or at another ``kep`` and/or for another ``service`` of the same category.
 
-    The citizen is sent an update email with the ICS at the new time (a new SEQUENCE), and the
-    reminder is due again for the new time.
+    Another KEP or service is a new booking under the same reference (its history and links
+    stay): the KEP must serve the service in the category as for any booking (category 4: a
+    KEP of the service's municipality; category 2: a KEP-EKE), the declaration must still meet
+    the rules for the new service, and the employee is chosen afresh at the new KEP.
+
+    The citizen is sent an update email with the ICS at the new time and place (a new
+    SEQUENCE), and the reminder is due again for the new time.
 
     The old time is released and the new one taken in one statement of one transaction, so the
     citizen never ends up with both or neither. The same employee is kept when free.
@@ -551,58 +559,101 @@ def reschedule_appointment(
     with transaction.atomic():
         _lock_citizen(citizen)
         appointment = _lock_own_booking(reference=reference, citizen=citizen, now=now)
-        previous_start = appointment.starts_at
+        previous_start, previous_kep = appointment.starts_at, appointment.kep
+        previous_service = appointment.service
+        new_kep = kep if kep is not None else appointment.kep
+        new_service = service if service is not None else appointment.service
+        moved_place = new_kep.pk != previous_kep.pk or new_service.pk != previous_service.pk
+        if moved_place:
+            _check_declaration_still_holds(appointment, service=new_service)
         # The citizen's own hold on the new time (taken while choosing it) gives way.
         Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
             status=Status.RELEASED
         )
-        move_to_time(appointment, starts_at=starts_at, now=now)
+        move_to_time(appointment, starts_at=starts_at, now=now, kep=new_kep, service=new_service)
+        details: dict[str, str | int] = {
+            "from": previous_start.isoformat(),
+            "to": appointment.starts_at.isoformat(),
+        }
+        if new_kep.pk != previous_kep.pk:
+            details |= {"from_kep": previous_kep.code, "kep": new_kep.code}
+        if new_service.pk != previous_service.pk:
+            details |= {"from_service": previous_service.code, "service": new_service.code}
         record_event(
             action="appointment.rescheduled",
             actor=citizen.user,
             origin=origin,
             object_type="appointment",
             object_id=appointment.reference,
-            details={"from": previous_start.isoformat(), "to": appointment.starts_at.isoformat()},
+            details=details,
         )
         if _has_details(appointment):
             queue_appointment_email(appointment, EmailKind.UPDATED, now=now)
-        refresh_after_commit(
-            kep=appointment.kep,
-            now=now,
-            taken=_blocked_range(appointment),
-            freed_from=previous_start,
-        )
+        if new_kep.pk == previous_kep.pk:
+            refresh_after_commit(
+                kep=appointment.kep,
+                now=now,
+                taken=_blocked_range(appointment),
+                freed_from=previous_start,
+            )
+        else:
+            refresh_after_commit(kep=previous_kep, now=now, freed_from=previous_start)
+            refresh_after_commit(kep=new_kep, now=now, taken=_blocked_range(appointment))
         return appointment
 
 
-def move_to_time(appointment: Appointment, *, starts_at: dt.datetime, now: dt.datetime) -> None:
-    """Move a locked, booked ``appointment`` to ``starts_at`` at its KEP, within the caller's
-    transaction: the one step the citizen's reschedule and the KEP's move share. The same
-    employee is kept when free; the old time is released and the new one taken in one update
-    under the database guard; the ICS sequence is bumped and the reminder is due again. Raises
-    ``SlotNoLongerFree`` with the nearest free times when nobody is free then."""
-    _release_expired_holds(kep=appointment.kep, now=now)
+def _check_declaration_still_holds(appointment: Appointment, *, service: Service) -> None:
+    """What the citizen declared must meet the rules of the service they move to (for example,
+    pick-up at the KEP is for municipal services only); ``InvalidDeclaration`` otherwise."""
+    stored = AppointmentDetails.objects.filter(appointment_id=appointment.pk).first()
+    if stored is None:
+        return
+    declaration = Declaration(**{name: getattr(stored, name) for name in Declaration.field_names()})
+    clean_declaration(declaration, category=appointment.category, service=service)
+
+
+def move_to_time(
+    appointment: Appointment,
+    *,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    kep: Kep | None = None,
+    service: Service | None = None,
+) -> None:
+    """Move a locked, booked ``appointment`` to ``starts_at`` at its KEP (or at ``kep``, for
+    ``service``: the citizen's move to another KEP or service of the category), within the
+    caller's transaction: the one step the citizen's reschedule and the KEP's move share. The
+    same employee is kept when free at the same KEP; the old time is released and the new one
+    taken in one update under the database guard (the employee's row locked first, as for every
+    blocking range); the ICS sequence is bumped and the reminder is due again. Raises
+    ``SlotNoLongerFree`` with the nearest free times when nobody is free then, and the
+    eligibility errors when ``kep`` may not serve ``service`` in the category."""
+    kep = kep if kep is not None else appointment.kep
+    service = service if service is not None else appointment.service
+    same_kep = kep.pk == appointment.kep_id
+    _release_expired_holds(kep=kep, now=now)
     slot = _slot_at(
-        kep=appointment.kep,
-        service=appointment.service,
+        kep=kep,
+        service=service,
         category=appointment.category,
         starts_at=starts_at,
         now=now,
         ignore_appointment_ids=[appointment.pk],
     )
+    appointment.kep = kep
+    appointment.service = service
     appointment.sequence += 1
     appointment.reminder_sent_at = None
     if not _take_time(
         appointment=appointment,
         slot=slot,
         category=appointment.category,
-        prefer_employee=appointment.employee_id,
+        prefer_employee=appointment.employee_id if same_kep else None,
     ):
         raise SlotNoLongerFree(
             alternatives=nearest_free_slots(
-                kep=appointment.kep,
-                service=appointment.service,
+                kep=kep,
+                service=service,
                 category=appointment.category,
                 target=starts_at,
                 now=now,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Role
 from keplive.audit.services import Origin, record_event
+from keplive.booking.declarations import can_take_sms
 from keplive.booking.earliest import refresh_after_commit
 from keplive.booking.emails import LANGUAGES, EmailKind, queue_appointment_email
 from keplive.booking.exceptions import (
@@ -189,8 +190,8 @@ def _sms_text(appointment: Appointment, *, language: str) -> str:
 
 def _queue_move_sms(appointment: Appointment) -> None:
     details = AppointmentDetails.objects.filter(appointment_id=appointment.pk).first()
-    if details is None or not details.mobile_phone:
-        return
+    if details is None or not can_take_sms(details.mobile_phone):
+        return  # no number, or a landline: the email and the KEP's phone call tell the citizen
     language = details.language if details.language in LANGUAGES else LANGUAGES[0]
     try:
         queue_sms(

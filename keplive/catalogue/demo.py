@@ -49,6 +49,7 @@ class ServicePlan:
     remote_servable: bool
     alternative_el: str
     alternative_en: str
+    is_sample: bool = False
 
 
 def _plan(
@@ -58,6 +59,7 @@ def _plan(
     categories: tuple[int, ...],
     municipality_code: str | None = None,
     names: tuple[str, str] | None = None,
+    is_sample: bool = False,
 ) -> ServicePlan:
     el, en = names or ("", "")
     return ServicePlan(
@@ -73,6 +75,7 @@ def _plan(
         remote_servable=not row.alternative_el,
         alternative_el=row.alternative_el,
         alternative_en=row.alternative_en,
+        is_sample=is_sample,
     )
 
 
@@ -87,7 +90,8 @@ def plan_demo_catalogue() -> tuple[ServicePlan, ...]:
         for row in catalogue_data.BUSINESS_CERTIFICATES
     ]
     plans += [
-        _plan(row, code=f"licensing-info-{row.slug}", categories=(BUSINESS,))
+        # Ten of the 235 licensing procedures: the official list is not public.
+        _plan(row, code=f"licensing-info-{row.slug}", categories=(BUSINESS,), is_sample=True)
         for row in catalogue_data.BUSINESS_LICENSING_INFO
     ]
     rng = random.Random(SEED)  # noqa: S311 - demo data, not security
@@ -107,6 +111,7 @@ def plan_demo_catalogue() -> tuple[ServicePlan, ...]:
                 categories=(MUNICIPAL,),
                 municipality_code=municipality.code,
                 names=names,
+                is_sample=True,  # each municipality's own list is not public
             )
             for i in chosen
         ]
@@ -140,6 +145,7 @@ def load_demo_catalogue(
             "alternative_el": p.alternative_el,
             "alternative_en": p.alternative_en,
             "is_active": True,
+            "is_sample": p.is_sample,
         }
         for p in plans
     ]

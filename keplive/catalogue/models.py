@@ -139,6 +139,14 @@ class Service(models.Model):
     )
     alternative_en = models.TextField(_("what to do instead (English)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The demo's stand-in for a list the public material does not give (category 2's 235
+    # licensing procedures, each municipality's own services): pages say the list is a sample.
+    # ``manage.py import_services`` loads the real catalogue and clears it.
+    is_sample = models.BooleanField(
+        _("sample entry"),
+        default=False,
+        help_text=_("A demo entry standing in for the real catalogue, which is not public."),
+    )
 
     class Meta:
         ordering = ["title_el"]

@@ -291,6 +291,11 @@ KEPLIVE_HOLD_MINUTES = env.integer("KEPLIVE_HOLD_MINUTES", default=10)
 KEPLIVE_MAX_ACTIVE_BOOKINGS = env.integer("KEPLIVE_MAX_ACTIVE_BOOKINGS", default=3)
 # Minutes before a call that the reminder email goes out (the worker checks every minute).
 KEPLIVE_REMINDER_MINUTES = env.integer("KEPLIVE_REMINDER_MINUTES", default=60)
+# The ministerial decision the consent text cites (the manual leaves its number blank; the
+# ministry's circular, seed 002, names 20530 ΕΞ 2020); empty: the text names no number.
+KEPLIVE_CONSENT_DECISION = env.text(
+    "KEPLIVE_CONSENT_DECISION", default="20530 ΕΞ 2020 (ΦΕΚ 3030/Β΄/2020)"
+)
 
 # --- Logging: no personal data, no secrets ----------------------------------------------
 # configure() applies LOGGING and rewrites every record of every logger so that no token,

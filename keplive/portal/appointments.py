@@ -34,6 +34,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -45,6 +46,7 @@ from keplive.audit.services import Origin, record_event
 from keplive.booking import services
 from keplive.booking.citizen_selectors import appointment_details_for_citizen
 from keplive.booking.declarations import InvalidDeclaration, mask_document_number
+from keplive.booking.eligibility import check_service_bookable, keps_serving
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
     AppointmentNotFound,
@@ -71,6 +73,9 @@ from keplive.booking.selectors import (
 )
 from keplive.calls.routing import ws_path
 from keplive.calls.services import LINK_OVERRUN
+from keplive.catalogue.models import Service
+from keplive.catalogue.selectors import services_in
+from keplive.directory.models import Kep
 from keplive.portal.calendar import (
     month_grid,
     month_key,
@@ -408,7 +413,84 @@ def cancel_page(request: HttpRequest, access: Access) -> HttpResponse:
     return _render(request, "portal/appointments/cancel.html", _appointment_context(access))
 
 
-# --- Reschedule: another day or time at the same KEP ----------------------------------------
+# --- Reschedule: another day or time, at the same KEP or another, for another service --------
+
+# The longest search for a service the reschedule page reads (the wizard's limit).
+QUERY_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and for what the citizen is choosing a new time: the appointment's own KEP and
+    service, or another KEP and/or service of its category (``?kep=…&service=…``)."""
+
+    kep: Kep
+    service: Service
+    query: str = ""
+
+    def differs(self, appointment: Appointment) -> bool:
+        return self.kep.pk != appointment.kep_id or self.service.pk != appointment.service_id
+
+    def params(self, appointment: Appointment) -> dict[str, str]:
+        """The query (and hidden fields) that carry the choice from page to page."""
+        if not self.differs(appointment):
+            return {}
+        return {"kep": self.kep.code, "service": str(self.service.pk)}
+
+
+def _service_choices(access: Access, query: str = "") -> list[Service]:
+    """Services the appointment may move to: bookable in its category (category 4: of the same
+    municipality), matching ``query``; its own service always first when it matches."""
+    appointment = access.appointment
+    category = appointment.category
+    municipality = appointment.service.municipality if category.municipal else None
+    found = services_in(category=category, municipality=municipality, query=query)
+    chosen = []
+    for service in found:
+        if not category.municipal and service.municipality_id is not None:
+            continue
+        try:
+            check_service_bookable(service=service, category=category)
+        except BookingError:
+            continue
+        chosen.append(service)
+    return chosen
+
+
+def _kep_choices(access: Access, service: Service) -> list[Kep]:
+    """KEPs that may serve ``service`` in the appointment's category, by municipality."""
+    try:
+        keps = keps_serving(service=service, category=access.appointment.category)
+    except BookingError:
+        return []
+    return list(keps.select_related("municipality").order_by("municipality__name_el", "name_el"))
+
+
+def _target(request: HttpRequest, access: Access) -> tuple[Target, list[str]]:
+    """The KEP and service asked for (GET or POST), checked against what may be chosen; the
+    appointment's own where nothing (or something not allowed) was asked."""
+    source = request.POST if request.method == "POST" else request.GET
+    appointment = access.appointment
+    query = source.get("q", "")[:QUERY_MAX_LENGTH].strip()
+    errors: list[str] = []
+    service = appointment.service
+    raw_service = source.get("service", "")[:20]
+    if raw_service and raw_service != str(appointment.service_id):
+        by_pk = {str(s.pk): s for s in _service_choices(access)}
+        if raw_service in by_pk:
+            service = by_pk[raw_service]
+        else:
+            errors.append(_("This service cannot be chosen for this appointment."))
+    kep = appointment.kep
+    raw_kep = source.get("kep", "")[:20]
+    if (raw_kep and raw_kep != appointment.kep.code) or service.pk != appointment.service_id:
+        by_code = {k.code: k for k in _kep_choices(access, service)}
+        if (raw_kep or appointment.kep.code) in by_code:
+            kep = by_code[raw_kep or appointment.kep.code]
+        else:
+            errors.append(_("This KEP does not serve this service in this category."))
+            service = appointment.service
+    return Target(kep=kep, service=service, query=query), errors
 
 
 def _parse_starts_at(raw: str) -> dt.datetime | None:
@@ -438,9 +520,10 @@ def _default_month(access: Access, first: dt.date) -> tuple[int, int]:
     return day.year, day.month
 
 
-def _free_times(access: Access, day: dt.date) -> list[Slot]:
-    """The free times of a day at the appointment's KEP, its own time counted as free (it is
-    given up by the move) but not offered (it is the time already booked)."""
+def _free_times(access: Access, target: Target, day: dt.date) -> list[Slot]:
+    """The free times of a day at the chosen KEP for the chosen service, the appointment's own
+    time counted as free (it is given up by the move) but not offered when nothing else
+    changes (it is the time already booked)."""
     appointment = access.appointment
     first, last = booking_horizon(category=appointment.category, now=access.now)
     if day < first:
@@ -452,14 +535,16 @@ def _free_times(access: Access, day: dt.date) -> list[Slot]:
             % {"days": appointment.category.horizon_days},
         )
     slots = free_slots_for(
-        kep=appointment.kep,
-        service=appointment.service,
+        kep=target.kep,
+        service=target.service,
         category=appointment.category,
         start=day,
         end=day,
         now=access.now,
         ignore_appointment_ids=[appointment.pk],
     )
+    if target.differs(appointment):
+        return slots
     return [slot for slot in slots if slot.start != appointment.starts_at]
 
 
@@ -472,11 +557,16 @@ def _reschedule_choice(
     alternatives: list[Slot] | None = None,
     day: dt.date | None = None,
 ) -> HttpResponse:
-    """The month calendar and, for a chosen day, its times; with a message when something
-    was wrong (a bad address, a time taken meanwhile) and the nearest free times then."""
+    """The KEP and service (the appointment's own unless another is chosen), the month
+    calendar and, for a chosen day, its times; with a message when something was wrong (a bad
+    address, a time taken meanwhile) and the nearest free times then."""
     appointment = access.appointment
+    target, target_errors = _target(request, access)
     first, last = booking_horizon(category=appointment.category, now=access.now)
     errors = [error] if error else []
+    if target_errors:
+        errors += target_errors
+        status = max(status, 400)
     raw_month = request.GET.get("month")
     raw_day = request.GET.get("day")
     month: tuple[int, int] | None = None
@@ -493,7 +583,7 @@ def _reschedule_choice(
     times: list[Slot] = []
     if day is not None:
         try:
-            times = _free_times(access, day)
+            times = _free_times(access, target, day)
         except TimeNotOffered as problem:
             if not error:
                 errors.append(str(problem))
@@ -503,30 +593,28 @@ def _reschedule_choice(
             month = (day.year, day.month)
     if month is None:
         month = _default_month(access, first)
-    try:
-        free_days = free_days_in_month(
-            kep=appointment.kep,
-            service=appointment.service,
+
+    def days_free(month: tuple[int, int]) -> list[dt.date]:
+        return free_days_in_month(
+            kep=target.kep,
+            service=target.service,
             category=appointment.category,
             year=month[0],
             month=month[1],
             now=access.now,
             ignore_appointment_ids=[appointment.pk],
         )
+
+    try:
+        free_days = days_free(month)
     except TimeNotOffered as problem:
         errors.append(str(problem))
         status = max(status, 400)
         month = _default_month(access, first)
-        free_days = free_days_in_month(
-            kep=appointment.kep,
-            service=appointment.service,
-            category=appointment.category,
-            year=month[0],
-            month=month[1],
-            now=access.now,
-            ignore_appointment_ids=[appointment.pk],
-        )
+        free_days = days_free(month)
     base = access.url("reschedule")
+    carried = target.params(appointment)
+    prefix = f"{base}?{urlencode(carried)}&" if carried else f"{base}?"
     grid = month_grid(
         year=month[0],
         month=month[1],
@@ -534,9 +622,13 @@ def _reschedule_choice(
         selected=day,
         first=first,
         last=last,
-        day_url=lambda d: f"{base}?day={d.isoformat()}#times",
-        month_url=lambda y, m: f"{base}?month={month_key(y, m)}#calendar",
+        day_url=lambda d: f"{prefix}day={d.isoformat()}#times",
+        month_url=lambda y, m: f"{prefix}month={month_key(y, m)}#calendar",
     )
+    services_found = _service_choices(access, target.query)
+    search_empty = bool(target.query) and not services_found
+    if search_empty:
+        services_found = _service_choices(access)
     context = _appointment_context(access) | {
         "grid": grid,
         "day": day,
@@ -544,8 +636,33 @@ def _reschedule_choice(
         "errors": errors,
         "alternatives": [_time_option(slot) for slot in alternatives or []],
         "action_url": base,
+        "target": target,
+        "moves_elsewhere": target.differs(appointment),
+        "hidden": sorted(carried.items()),
+        "service_choices": services_found,
+        "service_search_empty": search_empty,
+        "kep_choices": _kep_choices(access, target.service),
     }
     return _render(request, "portal/appointments/reschedule.html", context, status=status)
+
+
+def _reschedule_confirmation(
+    request: HttpRequest, access: Access, target: Target, starts_at: dt.datetime
+) -> HttpResponse:
+    """The move as it will be — from what is booked to the new time, KEP and service — with one
+    button to confirm it; nothing changes until it is pressed."""
+    appointment = access.appointment
+    category = appointment.category
+    context = _appointment_context(access) | {
+        "target": target,
+        "moves_elsewhere": target.differs(appointment),
+        "new_time_label": time_label(starts_at),
+        "new_ends_at": starts_at + dt.timedelta(minutes=category.call_minutes),
+        "starts_at_value": request.POST.get("starts_at", "").strip()[:40],
+        "hidden": sorted(target.params(appointment).items()),
+        "action_url": access.url("reschedule"),
+    }
+    return _render(request, "portal/appointments/reschedule_confirm.html", context)
 
 
 def reschedule_page(request: HttpRequest, access: Access) -> HttpResponse:
@@ -558,14 +675,21 @@ def reschedule_page(request: HttpRequest, access: Access) -> HttpResponse:
         return _reschedule_choice(
             request, access, status=400, error=_("Choose one of the times shown.")
         )
-    if starts_at == access.appointment.starts_at:
+    target, target_errors = _target(request, access)
+    if target_errors:
+        return _reschedule_choice(request, access, status=400)
+    if starts_at == access.appointment.starts_at and not target.differs(access.appointment):
         return HttpResponseRedirect(access.url())  # nothing to move
+    if request.POST.get("confirm") != "yes":
+        return _reschedule_confirmation(request, access, target, starts_at)
     try:
         appointment = services.reschedule_appointment(
             reference=access.appointment.reference,
             citizen=access.citizen,
             starts_at=starts_at,
             now=access.now,
+            kep=target.kep,
+            service=target.service,
             origin=access.origin,
         )
     except SlotNoLongerFree as taken:
@@ -593,6 +717,16 @@ def reschedule_page(request: HttpRequest, access: Access) -> HttpResponse:
         return _not_changeable(request, access)
     except AppointmentNotFound:
         return _not_found(request)
+    except InvalidDeclaration:
+        return _reschedule_choice(
+            request,
+            access,
+            status=409,
+            error=_(
+                "What you declared does not suit this service (for example, how you receive "
+                "the document). Change your details first, or choose another service."
+            ),
+        )
     except BookingError as problem:  # the service or KEP stopped taking appointments
         return _reschedule_choice(request, access, status=409, error=str(problem))
     return HttpResponseRedirect(access.url_after_change(appointment, "rescheduled"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,35 @@ def _text(
     )
 
 
+def consent_text() -> str:
+    """The manual's consent paragraph, naming the ministerial decision when it is configured."""
+    decision = settings.KEPLIVE_CONSENT_DECISION.strip()
+    if decision:
+        intro = str(
+            _(
+                "I have been informed that, under decision %(decision)s of the Minister of "
+                "Digital Governance,"
+            )
+            % {"decision": decision}
+        )
+    else:
+        intro = str(
+            _(
+                "I have been informed that, under the decision of the Minister of Digital "
+                "Governance,"
+            )
+        )
+    return f"{intro} " + str(
+        _(
+            "the verification of your identity and the service you receive through myKEPlive "
+            "from an employee of the KEP may take place through a live-streaming video call, "
+            "which is not stored but deleted automatically (auto-deletion). My conversation with "
+            "the employee of the KEP to handle my request will take place through a live-stream "
+            "video call."
+        )
+    )
+
+
 class DeclarationForm(forms.Form):
     full_name = _text(
         _("Full name"),
@@ -57,8 +87,11 @@ class DeclarationForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     mobile_phone = forms.CharField(
-        label=_("Mobile phone"),
-        help_text=_("For example 6912345678. The KEP calls you here if something changes."),
+        label=_("Phone number"),
+        help_text=_(
+            "Preferably a mobile, like 6912345678: if the KEP moves your appointment it also "
+            "sends you an SMS. A landline, like 2101234567, is accepted too."
+        ),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
@@ -100,6 +133,16 @@ class DeclarationForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+    special_requirements = forms.CharField(
+        label=_("Special requirements (optional)"),
+        help_text=_(
+            "For example: you need more time, someone will help you during the call, or you "
+            "use a screen reader."
+        ),
+        required=False,
+        max_length=MAX_LENGTHS["special_requirements"],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     delivery_method = forms.ChoiceField(
         label=_("How do you want to receive the document?"),
         choices=DeliveryMethod.choices,
@@ -120,14 +163,12 @@ class DeclarationForm(forms.Form):
     business_tax_id = _text(
         _("Tax number (ΑΦΜ) of the business"), autocomplete="off", inputmode="numeric"
     )
+    # The manual's consent text (seed 001), whole; the label is set per request (the decision).
     consent = forms.BooleanField(
-        label=_(
-            "I consent to the processing of my personal data for this appointment, and I "
-            "understand that the video call is not recorded."
-        ),
+        label="",
         help_text=_(
-            "The KEP uses these details only to serve your request, as the data-protection "
-            "policy explains."
+            "By clicking below you agree to the terms and policies described in the section "
+            "“Personal data protection policies”."
         ),
         required=False,
     )
@@ -156,6 +197,8 @@ class DeclarationForm(forms.Form):
             ]
         if not with_consent:
             del self.fields["consent"]
+        else:
+            self.fields["consent"].label = consent_text()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -69,13 +69,15 @@ def services(request: HttpRequest) -> HttpResponse:
         municipality = participating_municipalities().filter(code=raw_municipality[:64]).first()
         if municipality is None:
             error = _("There is no such municipality; showing all municipalities.")
+    found = services_in(category=category, municipality=municipality, query=query)
     return render(
         request,
         "portal/services.html",
         {
             "categories": categories(),
             "municipalities": participating_municipalities(),
-            "services": services_in(category=category, municipality=municipality, query=query),
+            "services": found,
+            "samples": sum(service.is_sample for service in found),
             "selected_category": category.number if category else None,
             "selected_municipality": municipality.code if municipality else "",
             "query": query,

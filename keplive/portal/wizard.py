@@ -212,6 +212,7 @@ def choose_service(request: HttpRequest, category: int) -> HttpResponse:
             "municipality": municipality,
             "asks_municipality": chosen.municipal and municipality is None,
             "rows": rows,
+            "samples": sum(service.is_sample for service in found),
             "query": query,
             "error": error,
         },

@@ -399,3 +399,42 @@ def test_municipal_services_filtered_by_municipality(client):
     ServiceFactory(categories=[4], municipality=MunicipalityFactory())
     response = client.get(f"{API}/services", {"category": 4, "municipality": home.code})
     assert [s["municipality"] for s in response.json()] == [home.code]
+
+
+def test_reschedule_to_another_kep_and_service_keeps_the_reference(citizen_client, kep, service):
+    day = working_day()
+    other_kep = KepFactory()
+    EmployeeFactory(kep=other_kep)
+    other_service = ServiceFactory()
+    booked = citizen_client.post(
+        f"{API}/bookings", slot_body(kep, service, local(day, 9)), content_type="application/json"
+    )
+    reference = booked.json()["reference"]
+    url = f"{API}/bookings/{reference}/reschedule"
+
+    unknown = citizen_client.post(
+        url, {"starts_at": local(day, 9), "kep": "no-such-kep"}, content_type="application/json"
+    )
+    assert unknown.status_code == 404
+    business_only = ServiceFactory(categories=[2])
+    refused = citizen_client.post(
+        url,
+        {"starts_at": local(day, 9), "service": business_only.code},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "service_not_offered"
+
+    moved = citizen_client.post(
+        url,
+        {"starts_at": local(day, 9), "kep": other_kep.code, "service": other_service.code},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert (body["reference"], body["kep"]["code"], body["service"]) == (
+        reference,
+        other_kep.code,
+        other_service.code,
+    )
+    assert body["sequence"] == 1

@@ -51,6 +51,25 @@ def test_confirming_a_hold_with_details_keeps_them_normalised_and_queues_the_ema
     assert OutboxMessage.objects.filter(recipient="maria@example.gr").count() == 1
 
 
+def test_a_landline_and_special_requirements_are_accepted_in_category_1(
+    citizen_client,  # noqa: F811
+    kep,  # noqa: F811
+    service,  # noqa: F811
+):
+    reference = _hold(citizen_client, kep, service)
+    details = DETAILS | {
+        "mobile_phone": "210 123 4567",
+        "special_requirements": "  Χρειάζομαι περισσότερο χρόνο.  ",
+    }
+    booked = citizen_client.post(
+        f"{API}/bookings", {"hold": reference, "details": details}, content_type="application/json"
+    )
+    assert booked.status_code == 201, booked.content
+    stored = AppointmentDetails.objects.get(appointment__reference=reference)
+    assert stored.mobile_phone == "+302101234567"
+    assert stored.special_requirements == "Χρειάζομαι περισσότερο χρόνο."
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -64,6 +83,7 @@ def test_confirming_a_hold_with_details_keeps_them_normalised_and_queues_the_ema
         ({"interpreter": "sign_language"}, "interpreter"),
         ({"delivery_method": "pickup"}, "delivery_method"),
         ({"subject": "   "}, "subject"),
+        ({"mobile_phone": "21012345"}, "mobile_phone"),  # a landline is ten digits
         ({"consent": False}, "consent"),
     ],
 )

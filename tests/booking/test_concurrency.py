@@ -159,3 +159,74 @@ def test_one_citizen_booking_in_parallel_cannot_pass_the_limit(setting, settings
     assert sum(isinstance(o, Appointment) for o in outcomes) == 2
     assert sum(isinstance(o, TooManyActiveBookings) for o in outcomes) == 8
     assert all(isinstance(o, Appointment | BookingError) for o in outcomes)
+
+
+def test_parallel_moves_across_two_keps_fill_the_room_without_deadlock(require_postgres):
+    """Citizens of two KEPs move at once to the other KEP (issue 14, item 7), twice as many as
+    it has employees: exactly one per employee wins, the others keep what they had, no range
+    overlaps, and PostgreSQL meets no deadlock though the moves lock the employees of both KEPs
+    in opposite directions."""
+    from tests.booking.test_mixed_concurrency import deadlocks, end_the_threads_sessions
+
+    category = Category.objects.get(number=1)
+    service = ServiceFactory()
+    keps = [KepFactory(), KepFactory()]
+    staff = {kep.pk: [EmployeeFactory(kep=kep) for _ in range(3)] for kep in keps}
+    day = TUESDAY
+    nine, one, eleven = (athens(day.year, day.month, day.day, h, 0) for h in (9, 13, 11))
+    booked: list[Appointment] = []
+    for kep in keps:
+        for starts_at in (nine, one):
+            for _ in staff[kep.pk]:
+                booked.append(
+                    services.book_appointment(
+                        citizen=CitizenFactory(),
+                        kep=kep,
+                        service=service,
+                        category=category,
+                        starts_at=starts_at,
+                        now=NOW,
+                    )
+                )
+    other = {keps[0].pk: keps[1], keps[1].pk: keps[0]}
+    end_the_threads_sessions()
+    before = deadlocks()
+
+    outcomes = run_in_parallel(
+        [
+            (
+                lambda a=appointment: services.reschedule_appointment(
+                    reference=a.reference,
+                    citizen=a.citizen,
+                    starts_at=eleven,
+                    now=NOW,
+                    kep=other[a.kep_id],
+                )
+            )
+            for appointment in booked
+        ]
+    )
+
+    moved = [o for o in outcomes if isinstance(o, Appointment)]
+    refused = [o for o in outcomes if isinstance(o, SlotNoLongerFree)]
+    assert [o for o in outcomes if not isinstance(o, Appointment | SlotNoLongerFree)] == []
+    assert len(moved) == 6
+    assert len(refused) == 6
+    assert overlapping_pairs() == 0
+    for kep in keps:
+        at_eleven = Appointment.objects.filter(kep=kep, starts_at=eleven, status=Status.BOOKED)
+        assert at_eleven.count() == len(staff[kep.pk])
+    winners = {o.pk for o in moved}
+    for appointment in booked:
+        now_stored = Appointment.objects.get(pk=appointment.pk)
+        if appointment.pk in winners:
+            assert now_stored.kep_id == other[appointment.kep_id].pk
+            assert now_stored.sequence == 1
+        else:  # the loser keeps its KEP, time and sequence
+            assert (now_stored.kep_id, now_stored.starts_at, now_stored.sequence) == (
+                appointment.kep_id,
+                appointment.starts_at,
+                0,
+            )
+    end_the_threads_sessions()
+    assert deadlocks() - before == 0

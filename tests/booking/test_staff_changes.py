@@ -301,6 +301,16 @@ def test_a_citizen_without_a_usable_mobile_still_gets_the_email_and_the_call(
     assert CitizenCallTask.objects.exists()
 
 
+def test_a_landline_gets_no_sms_but_the_email_and_the_call(kep, employee, service):
+    appointment = book(kep, service, at(9))
+    appointment.details.mobile_phone = "+302101234567"  # a Greek landline, as the form stores it
+    appointment.details.save()
+    move(appointment, at(11, day=WEDNESDAY), actor=employee.user)
+    assert not SmsMessage.objects.exists()
+    assert OutboxMessage.objects.filter(key__startswith="appointment-moved:").exists()
+    assert CitizenCallTask.objects.exists()
+
+
 def test_the_move_email_is_in_the_citizens_language(kep, employee, service):
     appointment = book(kep, service, at(9), language="en")
     move(appointment, at(11, day=WEDNESDAY), actor=employee.user)

@@ -345,6 +345,8 @@ def test_the_manage_link_reschedules_and_cancels_without_logging_in(
                 break
         assert new_time, "no other free time to move to"
         _go(other, other.locator(f'.kl-time[value="{new_time}"]'))
+        _check(other, "manage-reschedule-confirm")
+        _go(other, other.locator("form button[type=submit].govgr-btn-primary"))
         assert "done=rescheduled" in other.url, (
             other.url,
             other.locator("body").inner_text()[:600],

@@ -94,6 +94,10 @@ def test_reschedule_change_details_and_cancel_by_keyboard_on_a_phone(phone, serv
     assert len(label) > 10
     _check(page, "3-reschedule-day")
     _press(page, time_button)
+    # A confirmation step: from what is booked to the new time; nothing moves before it.
+    assert page.get_by_role("heading", level=1).inner_text() == "Επιβεβαίωση της μετακίνησης"
+    _check(page, "3b-reschedule-confirm")
+    _press(page, page.get_by_role("button", name="Επιβεβαίωση της μετακίνησης"))
     assert "done=rescheduled" in page.url
     assert page.locator(".govgr-notification-banner--success").count() == 1
     assert label.split(", ")[-1] in page.get_by_role("heading", level=1).inner_text()

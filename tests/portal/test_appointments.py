@@ -210,7 +210,9 @@ def test_reschedule_shows_the_calendar_and_the_times_of_a_day(logged_in, book):
 
 def test_reschedule_moves_the_appointment_and_sends_an_update(logged_in, book):
     appointment = book(9)
-    response = logged_in.post(page_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    response = logged_in.post(
+        page_url(appointment, "reschedule"), {"starts_at": iso(at(11)), "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert response["Location"] == page_url(appointment) + "?done=rescheduled"
     moved = Appointment.objects.get(pk=appointment.pk)
@@ -226,7 +228,9 @@ def test_reschedule_moves_the_appointment_and_sends_an_update(logged_in, book):
 def test_reschedule_to_a_taken_time_offers_the_nearest(logged_in, book):
     appointment = book(9)
     book(11, who=CitizenFactory())
-    response = logged_in.post(page_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    response = logged_in.post(
+        page_url(appointment, "reschedule"), {"starts_at": iso(at(11)), "confirm": "yes"}
+    )
     assert response.status_code == 409
     alternatives = [option["value"] for option in response.context["alternatives"]]
     assert alternatives
@@ -263,7 +267,9 @@ def test_reschedule_garbage_is_400_not_500(logged_in, book, method, data):
 
 def test_reschedule_outside_the_hours_gives_the_reason(logged_in, book):
     appointment = book(9)
-    response = logged_in.post(page_url(appointment, "reschedule"), {"starts_at": iso(at(9, 10))})
+    response = logged_in.post(
+        page_url(appointment, "reschedule"), {"starts_at": iso(at(9, 10)), "confirm": "yes"}
+    )
     assert response.status_code == 400
     assert response.context["errors"]
     assert Appointment.objects.get(pk=appointment.pk).starts_at == at(9)
@@ -275,7 +281,9 @@ def test_a_cancelled_appointment_cannot_be_rescheduled(logged_in, book):
         reference=appointment.reference, citizen=appointment.citizen, now=timezone.now()
     )
     assert logged_in.get(page_url(appointment, "reschedule")).status_code == 409
-    response = logged_in.post(page_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    response = logged_in.post(
+        page_url(appointment, "reschedule"), {"starts_at": iso(at(11)), "confirm": "yes"}
+    )
     assert response.status_code == 409
     assert logged_in.post(page_url(appointment, "details"), details_form()).status_code == 409
     assert Appointment.objects.get(pk=appointment.pk).starts_at == at(9)
@@ -388,7 +396,9 @@ def test_the_manage_link_opens_the_appointment_privately_and_audited(client, boo
 def test_rescheduling_through_the_link_moves_to_the_new_link(client, book):
     appointment = book(9)
     old = link_url(appointment)
-    response = client.post(link_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    response = client.post(
+        link_url(appointment, "reschedule"), {"starts_at": iso(at(11)), "confirm": "yes"}
+    )
     assert response.status_code == 302
     moved = Appointment.objects.get(pk=appointment.pk)
     assert response["Location"] == link_url(moved) + "?done=rescheduled"
@@ -411,7 +421,9 @@ def test_changing_details_through_the_link_moves_to_the_new_link(client, book):
 def test_the_link_taken_to_a_taken_time_is_409_and_stays_valid(client, book):
     appointment = book(9)
     book(11, who=CitizenFactory())
-    response = client.post(link_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    response = client.post(
+        link_url(appointment, "reschedule"), {"starts_at": iso(at(11)), "confirm": "yes"}
+    )
     assert response.status_code == 409
     assert response["Referrer-Policy"] == "same-origin"
     assert client.get(link_url(appointment)).status_code == 200
@@ -468,3 +480,109 @@ def test_the_join_link_survives_a_reschedule(client, book):
         now=timezone.now(),
     )
     assert client.get(f"/call/{token}/").status_code == 200
+
+
+# --- Reschedule to another KEP or service (issue 14, item 7) -----------------------------------
+
+
+def test_a_move_is_confirmed_before_anything_changes(logged_in, book):
+    appointment = book(9)
+    response = logged_in.post(page_url(appointment, "reschedule"), {"starts_at": iso(at(11))})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'name="confirm" value="yes"' in text
+    assert f'name="starts_at" value="{iso(at(11))}"' in text
+    assert response.context["new_time_label"].endswith(", 11:00")
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(9)
+    assert not OutboxMessage.objects.filter(key__startswith="appointment-updated:").exists()
+
+
+def test_reschedule_to_another_kep_and_service(logged_in, book, kep, category):
+    appointment = book(9)
+    other_kep = KepFactory(name_el="ΚΕΠ Περιστερίου")
+    EmployeeFactory(kep=other_kep)
+    other_service = ServiceFactory(title_el="Βεβαίωση μόνιμης κατοικίας")
+    url = page_url(appointment, "reschedule")
+    chosen = {"kep": other_kep.code, "service": str(other_service.pk)}
+
+    page = logged_in.get(url, chosen | {"day": DAY.isoformat()})
+    assert page.status_code == 200
+    values = [option["value"] for option in page.context["times"]]
+    assert iso(at(9)) in values  # another KEP: the same hour is a real move
+    text = page.content.decode()
+    assert f'name="kep" value="{other_kep.code}"' in text
+    assert f"kep={other_kep.code}" in text  # the calendar's links carry the choice
+
+    confirm = logged_in.post(url, chosen | {"starts_at": iso(at(9))})
+    assert confirm.status_code == 200
+    assert "ΚΕΠ Περιστερίου" in confirm.content.decode()
+    assert "Βεβαίωση μόνιμης κατοικίας" in confirm.content.decode()
+    assert Appointment.objects.get(pk=appointment.pk).kep == kep
+
+    done = logged_in.post(url, chosen | {"starts_at": iso(at(9)), "confirm": "yes"})
+    assert done.status_code == 302
+    moved = Appointment.objects.get(pk=appointment.pk)
+    assert (moved.kep, moved.service, moved.reference) == (
+        other_kep,
+        other_service,
+        appointment.reference,
+    )
+    email = OutboxMessage.objects.get(key=f"appointment-updated:{moved.reference}:1")
+    assert "ΚΕΠ Περιστερίου" in email.text_body
+    assert "Βεβαίωση μόνιμης κατοικίας" in email.text_body
+
+
+def test_the_service_list_is_searchable_without_javascript(logged_in, book):
+    appointment = book(9)
+    ServiceFactory(title_el="Άδεια διαμονής φοιτητών", title_en="Student residence permit")
+    response = logged_in.get(page_url(appointment, "reschedule"), {"q": "διαμονης"})
+    assert response.status_code == 200
+    titles = [service.title_el for service in response.context["service_choices"]]
+    assert titles == ["Άδεια διαμονής φοιτητών"]
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {"kep": "no-such-kep"},
+        {"service": "999999"},
+        {"service": "not-a-number"},
+        {"kep": "<script>", "service": "1"},
+    ],
+)
+def test_a_kep_or_service_that_cannot_be_chosen_is_400_and_moves_nothing(logged_in, book, chosen):
+    appointment = book(9)
+    url = page_url(appointment, "reschedule")
+    assert logged_in.get(url, chosen).status_code == 400
+    response = logged_in.post(url, chosen | {"starts_at": iso(at(11)), "confirm": "yes"})
+    assert response.status_code == 400
+    assert "govgr-error-summary" in response.content.decode()
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(9)
+
+
+def test_a_category_4_appointment_is_offered_only_its_municipalitys_keps(logged_in, citizen):
+    town = KepFactory().municipality
+    kep = KepFactory(municipality=town)
+    EmployeeFactory(kep=kep)
+    neighbour = KepFactory(municipality=town)
+    elsewhere = KepFactory()
+    service = ServiceFactory(categories=[4], municipality=town)
+    appointment = services.book_appointment(
+        citizen=citizen,
+        kep=kep,
+        service=service,
+        category=Category.objects.get(number=4),
+        starts_at=at(9),
+        now=timezone.now(),
+        declaration=declaration(),
+    )
+    response = logged_in.get(page_url(appointment, "reschedule"))
+    offered = {k.pk for k in response.context["kep_choices"]}
+    assert {kep.pk, neighbour.pk} <= offered
+    assert elsewhere.pk not in offered
+    refused = logged_in.post(
+        page_url(appointment, "reschedule"),
+        {"kep": elsewhere.code, "starts_at": iso(at(11)), "confirm": "yes"},
+    )
+    assert refused.status_code == 400
+    assert Appointment.objects.get(pk=appointment.pk).kep == kep

@@ -81,6 +81,23 @@ def test_only_the_fields_of_the_category_are_offered():
     ).is_valid()
 
 
+@pytest.mark.parametrize("category", [1, 2, 3, 4])
+def test_special_requirements_are_offered_in_every_category(category):
+    assert "special_requirements" in form(VALID, category=category).fields
+
+
+def test_the_consent_is_the_manuals_text(settings):
+    settings.KEPLIVE_CONSENT_DECISION = ""
+    label = str(form(VALID).fields["consent"].label)
+    assert label.startswith("Ενημερώθηκα ότι σύμφωνα με την απόφαση του Υπουργού Ψηφιακής")
+    assert "βιντεοκλήσης ζωντανής ροής (live streaming), η οποία δεν αποθηκεύεται" in label
+    settings.KEPLIVE_CONSENT_DECISION = "12345/2021"
+    with translation.override("en"):
+        label = str(form(VALID).fields["consent"].label)
+    assert "under decision 12345/2021 of the Minister of Digital Governance" in label
+    assert "deleted automatically (auto-deletion)" in label
+
+
 def test_an_interpreter_posted_outside_category_3_is_ignored():
     filled = form(VALID | {"interpreter": "sign_language"})
     assert filled.is_valid()
