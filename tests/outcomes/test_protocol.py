@@ -28,7 +28,7 @@ def test_each_year_has_its_own_sequence_in_athens_time():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_outcomes_never_share_a_number(require_postgres):
     workers, per_worker = 12, 10
     barrier = threading.Barrier(workers)
