@@ -180,7 +180,8 @@ class WhiteApplicationTemplate(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.service_id is not None and self.service.municipality_id != self.municipality_id:
+        service = self.service if self.service_id is not None else None
+        if service is not None and service.municipality_id != self.municipality_id:
             raise ValidationError(
                 {"service": _("Choose a municipal service of this template's municipality.")}
             )

@@ -95,7 +95,7 @@ def _options(slots: list[Slot], *, selected: str, with_day: bool) -> list[TimeOp
     for slot in slots:
         local = slot.start.astimezone(ATHENS)
         value = local.isoformat()
-        label = dateformat.format(local, "D j/n H:i" if with_day else "H:i")
+        label = dateformat.format(local, "D j E, H:i" if with_day else "H:i")
         options.append(TimeOption(value=value, label=label, checked=value == selected))
     return options
 
