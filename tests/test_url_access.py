@@ -269,6 +269,7 @@ EMPLOYEE_PAGES: list[tuple[str, str]] = [
     ("get", "/workspace/alerts/"),
     ("post", "/workspace/alerts/1/take-over/"),
     ("get", "/workspace/interpreters/"),
+    ("post", "/workspace/interpreters/add/"),
     ("get", "/workspace/support/"),
     ("post", "/workspace/support/"),
     ("get", "/workspace/support/1/"),

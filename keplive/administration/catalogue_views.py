@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keplive.accounts.models import Role
@@ -71,7 +72,9 @@ class ServiceForm(forms.Form):
         self.fields["categories"].choices = [  # type: ignore[attr-defined]
             (c.number, f"{c.number}. {c.title}") for c in Category.objects.order_by("number")
         ]
-        self.fields["municipality"].empty_label = str(_("None"))  # type: ignore[attr-defined]
+        self.fields["municipality"].empty_label = str(  # type: ignore[attr-defined]
+            pgettext("municipality of a service", "— (a national service)")
+        )
 
     def data_for_service(self) -> ServiceData:
         cleaned = self.cleaned_data

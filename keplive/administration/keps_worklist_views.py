@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -166,4 +167,4 @@ def worklist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _local(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+    return date_format(timezone.localtime(moment), "j E Y, H:i")

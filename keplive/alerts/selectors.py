@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 
+from keplive.alerts.emails import InterpreterRequest
 from keplive.alerts.interpreters import digest_due_at, interpreter_requests, next_digest_date
 from keplive.alerts.models import InterpreterDigest, InterpreterDigestEntry, WaitingAlert
 from keplive.audit.services import SYSTEM, Origin, record_event
-from keplive.booking.models import Status
+from keplive.booking.models import Appointment, Interpreter, Status
+from keplive.booking.schedule_inputs import ATHENS
 from keplive.calls.models import Call
 from keplive.calls.services import LINK_OVERRUN
+from keplive.catalogue.models import CategoryKind
 from keplive.directory.models import Employee, Kep
 
 
@@ -78,6 +81,8 @@ class NextDigest:
     due_at: dt.datetime
     # The KEP's requests it would list if it went now.
     requests: int
+    # Those requests, earliest first (time, service, kind: no personal data).
+    entries: list[InterpreterRequest] = field(default_factory=list)
 
 
 def interpreter_digests_for_kep(
@@ -114,13 +119,43 @@ def next_interpreter_digest(*, now: dt.datetime, kep: Kep | int | None = None) -
         for request in interpreter_requests(day=for_date)
         if kep_id is None or request.appointment.kep_id == kep_id
     ]
-    return NextDigest(for_date=for_date, due_at=digest_due_at(for_date), requests=len(requests))
+    return NextDigest(
+        for_date=for_date,
+        due_at=digest_due_at(for_date),
+        requests=len(requests),
+        entries=requests,
+    )
+
+
+def interpreter_request_candidates(
+    *, now: dt.datetime, kep: Kep | int, until: dt.date
+) -> list[Appointment]:
+    """The KEP's booked appointments still ahead, up to the local day ``until`` (the page: two
+    weeks ahead; a later list picks a request up when its day comes), in the category
+    for people with hearing disabilities (the only one offering an interpreter), with declared
+    details and no interpreter request: those an employee may add to the list. Earliest first."""
+    kep_id = kep.pk if isinstance(kep, Kep) else kep
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=ATHENS)
+    return list(
+        Appointment.objects.filter(
+            kep_id=kep_id,
+            status=Status.BOOKED,
+            starts_at__gt=now,
+            starts_at__lt=end,
+            category__number=CategoryKind.DISABILITY,
+            details__isnull=False,
+            details__interpreter=Interpreter.NONE,
+        )
+        .select_related("service", "employee__user")
+        .order_by("starts_at", "pk")
+    )
 
 
 __all__ = [
     "DigestForKep",
     "NextDigest",
     "interpreter_digests_for_kep",
+    "interpreter_request_candidates",
     "next_interpreter_digest",
     "open_waiting_alert_count",
     "open_waiting_alerts",

@@ -46,7 +46,7 @@ class HistoryEntry:
 
 
 def _local(moment: dt.datetime) -> str:
-    return dateformat.format(moment.astimezone(ATHENS), "j/n/Y H:i")
+    return dateformat.format(moment.astimezone(ATHENS), "j E Y, H:i")
 
 
 def _staff_name(user: User | None) -> str:

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.utils import dateformat, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,7 @@ from keplive.booking.models import (
     CallOutcome,
     ChangeKind,
     CitizenCallTask,
+    Interpreter,
     Reference,
     Status,
 )
@@ -50,12 +51,36 @@ from keplive.booking.services import (
     _require_aware,
     move_to_time,
 )
+from keplive.catalogue.models import CategoryKind
 from keplive.directory.models import Absence, Employee
 from keplive.notifications.sms import InvalidPhoneNumber, queue_sms
 
 logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 1000
+
+
+class MoveReason(models.TextChoices):
+    """The urgent, unforeseen reasons a KEP may move an appointment for (seed 002: "σε
+    περίπτωση απρόβλεπτης, εξαιρετικής και επείγουσας ανάγκης"), shown to the citizen."""
+
+    EMPLOYEE_ABSENT = "employee_absent", _("Unforeseen absence of the employee")
+    TECHNICAL = "technical", _("Technical problem with the video call equipment")
+    POWER_OR_NETWORK = "power_or_network", _("Power or network outage at the KEP")
+    KEP_CLOSED = "kep_closed", _("The KEP closes unexpectedly")
+    OTHER = "other", _("Another urgent need")
+
+
+class PhoneOutcomeRequired(BookingError):
+    code = "phone_outcome_required"
+    default_message = _("Phone the citizen first and record how the call went.")
+
+
+class ReasonChoiceRequired(BookingError):
+    code = "reason_choice_required"
+    default_message = _("Choose the urgent reason for the move.")
+
+
 # The phone call after a move is due within this time, or before the new time if sooner.
 CALL_TASK_DUE = dt.timedelta(hours=2)
 
@@ -228,6 +253,84 @@ def _create_call_task(
     )
 
 
+def _move_reason_text(reason_code: str, reason: str, *, language: str) -> str:
+    """What the citizen reads: the reason from the list, in their language, and the free text."""
+    reason = (reason or "").strip()
+    if not reason_code:
+        return _clean_reason(reason)
+    if reason_code not in MoveReason.values:
+        raise ReasonChoiceRequired()
+    if reason_code == MoveReason.OTHER and not reason:
+        raise ReasonRequired()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ReasonTooLong()
+    with translation.override(language):
+        label = str(MoveReason(reason_code).label)
+    return f"{label}. {reason}" if reason else f"{label}."
+
+
+def _citizen_language(appointment: Appointment) -> str:
+    language = (
+        AppointmentDetails.objects.filter(appointment_id=appointment.pk)
+        .values_list("language", flat=True)
+        .first()
+    )
+    return language if language in LANGUAGES else LANGUAGES[0]
+
+
+def move_contact(*, appointment: Appointment, employee: Employee, origin: Origin) -> CallContact:
+    """Whom to phone before moving ``appointment`` of the employee's KEP: the declared name and
+    mobile number (audited, like the phone-call list)."""
+    if employee.kep_id != appointment.kep_id:
+        raise AppointmentNotFound()
+    row = (
+        AppointmentDetails.objects.filter(appointment_id=appointment.pk)
+        .values_list("full_name", "mobile_phone")
+        .first()
+    )
+    record_event(
+        action="appointment.phone_viewed",
+        actor=employee.user,
+        origin=origin,
+        object_type="appointment",
+        object_id=appointment.reference,
+        details={"for": "move"},
+    )
+    full_name, phone = row if row is not None else ("", "")
+    return CallContact(full_name=full_name, mobile_phone=phone)
+
+
+def _record_phone_call_before(
+    *,
+    appointment: Appointment,
+    change: AppointmentChange,
+    actor: Any,
+    actor_employee: Employee | None,
+    outcome: str,
+    note: str,
+    origin: Origin,
+    now: dt.datetime,
+) -> CitizenCallTask:
+    """The phone call the employee made before the move, recorded as a task done at ``now``."""
+    task = _create_call_task(
+        appointment=appointment, change=change, actor_employee=actor_employee, now=now
+    )
+    task.outcome = outcome
+    task.note = note
+    task.done_at = now
+    task.done_by = actor if getattr(actor, "pk", None) else None
+    task.save(update_fields=["outcome", "note", "done_at", "done_by"])
+    record_event(
+        action="appointment.citizen_phoned",
+        actor=actor,
+        origin=origin,
+        object_type="appointment",
+        object_id=appointment.reference,
+        details={"call_task": task.pk, "outcome": outcome, "before": "move"},
+    )
+    return task
+
+
 def move_appointment(
     *,
     reference: Reference,
@@ -236,6 +339,9 @@ def move_appointment(
     actor: Any,
     origin: Origin,
     now: dt.datetime,
+    reason_code: str = "",
+    phone_outcome: str = "",
+    phone_note: str = "",
 ) -> Appointment:
     """Move a booked appointment, urgently, to another free time at the same KEP (E4).
 
@@ -246,13 +352,29 @@ def move_appointment(
     (``AppointmentNotChangeable``), another KEP's appointment (``AppointmentNotFound``).
 
     The citizen gets the update email with the new ICS (new SEQUENCE) and the reason, and an
-    SMS; a phone call to the citizen becomes a task for the employee who moved it.
+    SMS. Seed 002 asks that the citizen be told by phone *before* the move: the workspace's
+    move page has the employee phone first and gives ``phone_outcome`` (a ``CallOutcome``,
+    with an optional ``phone_note``), recorded as a phone-call task done at ``now`` — and, when
+    the citizen was not reached, a second, open task to try again. Without ``phone_outcome``
+    (the administrators' worklist) the phone call becomes an open task. ``reason_code`` (a
+    ``MoveReason``) puts the urgent reason, in the citizen's language, before the free text
+    ``reason`` (then optional, except for "another urgent need").
     """
-    reason = _clean_reason(reason)
+    if phone_outcome and phone_outcome not in CallOutcome.values:
+        raise PhoneOutcomeRequired()
+    phone_note = (phone_note or "").strip()
+    if len(phone_note) > REASON_MAX_LENGTH:
+        raise BookingError(_("The note can be at most 1000 characters."))
+    if not reason_code:
+        reason = _clean_reason(reason)
+    elif reason_code not in MoveReason.values:
+        raise ReasonChoiceRequired()
     _require_aware(starts_at)
     with transaction.atomic():
         appointment = _lock_booked(reference=reference)
         actor_employee = _check_actor(actor, appointment)
+        if reason_code:
+            reason = _move_reason_text(reason_code, reason, language=_citizen_language(appointment))
         previous_start = appointment.starts_at
         previous_employee = appointment.employee_id
         if starts_at.astimezone(dt.UTC) == previous_start.astimezone(dt.UTC):
@@ -270,11 +392,23 @@ def move_appointment(
             origin=origin,
             now=now,
         )
+        if phone_outcome:
+            _record_phone_call_before(
+                appointment=appointment,
+                change=change,
+                actor=actor,
+                actor_employee=actor_employee,
+                outcome=phone_outcome,
+                note=phone_note,
+                origin=origin,
+                now=now,
+            )
         queue_appointment_email(appointment, EmailKind.MOVED, now=now, reason=reason)
         _queue_move_sms(appointment)
-        _create_call_task(
-            appointment=appointment, change=change, actor_employee=actor_employee, now=now
-        )
+        if phone_outcome != CallOutcome.REACHED:
+            _create_call_task(
+                appointment=appointment, change=change, actor_employee=actor_employee, now=now
+            )
         refresh_after_commit(
             kep=appointment.kep,
             now=now,
@@ -506,3 +640,53 @@ def record_call_outcome(
             details={"call_task": task.pk, "outcome": outcome},
         )
         return task
+
+
+class InterpreterRequestRefused(BookingError):
+    code = "interpreter_request_refused"
+    default_message = _("An interpreter cannot be asked for this appointment.")
+
+
+def add_interpreter_request(
+    *,
+    reference: Reference,
+    interpreter: str,
+    employee: Employee,
+    origin: Origin,
+    now: dt.datetime,
+) -> Appointment:
+    """The KEP adds an interpreter request to a booked appointment still ahead (seed 002: the
+    employee keeps the day's list for the National Institute for the Deaf), e.g. when the
+    citizen asked by phone. The request then goes with the next digest, or in an addendum when
+    that day's digest has gone already (``alerts.interpreters``). Audited (the kind only)."""
+    if interpreter not in Interpreter.values or interpreter == Interpreter.NONE:
+        raise InterpreterRequestRefused(_("Choose the kind of interpretation."))
+    with transaction.atomic():
+        appointment = _lock_booked(reference=reference)
+        if appointment.kep_id != employee.kep_id:
+            raise AppointmentNotFound()
+        if appointment.starts_at <= now:
+            raise InterpreterRequestRefused(_("This appointment has already started."))
+        if appointment.category.number != CategoryKind.DISABILITY:
+            raise InterpreterRequestRefused(
+                _("An interpreter is offered in the category for people with hearing disabilities.")
+            )
+        details = AppointmentDetails.objects.filter(appointment_id=appointment.pk).first()
+        if details is None:
+            raise InterpreterRequestRefused(
+                _("The citizen has not completed the appointment's details.")
+            )
+        if details.interpreter:
+            raise InterpreterRequestRefused(_("This appointment has an interpreter request."))
+        details.interpreter = interpreter
+        details.save(update_fields=["interpreter", "updated_at"])
+        appointment.save(update_fields=["updated_at"])
+        record_event(
+            action="appointment.interpreter_added",
+            actor=employee.user,
+            origin=origin,
+            object_type="appointment",
+            object_id=appointment.reference,
+            details={"interpreter": interpreter},
+        )
+        return appointment

@@ -464,7 +464,7 @@ KEPLIVE_EMPLOYEE_REMINDER_MINUTES = env.integer("KEPLIVE_EMPLOYEE_REMINDER_MINUT
 # Institute for the Deaf gives for interpretation requests).
 KEPLIVE_INTERPRETER_DIGEST_TIME = env.text("KEPLIVE_INTERPRETER_DIGEST_TIME", "18:00")
 KEPLIVE_INTERPRETER_DIGEST_TO = env.text(
-    "KEPLIVE_INTERPRETER_DIGEST_TO", "diermineia@ethniko-idryma-kofon.gr"
+    "KEPLIVE_INTERPRETER_DIGEST_TO", "dierminia@idrimakofon.gr"
 )
 # Nobody left waiting (A7): minutes after the start with the call still unopened before the KEP's
 # supervisors and the administrators are alerted.

@@ -10,7 +10,13 @@ from keplive.outcomes.models import WhiteApplicationTemplate
 
 @admin.register(WhiteApplicationTemplate)
 class WhiteApplicationTemplateAdmin(admin.ModelAdmin):
-    list_display = ("title", "municipality", "is_active", "updated_at")
+    list_display = ("title", "municipality", "service", "is_active", "updated_at")
     list_filter = ("is_active",)
-    search_fields = ("title", "municipality__name_el", "municipality__name_en")
-    autocomplete_fields = ("municipality",)
+    search_fields = (
+        "title",
+        "municipality__name_el",
+        "municipality__name_en",
+        "service__title_el",
+        "service__code",
+    )
+    autocomplete_fields = ("municipality", "service")

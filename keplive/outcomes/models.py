@@ -9,11 +9,13 @@ or postal address): read it through ``selectors``.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from keplive.booking.models import Appointment, DeliveryMethod
+from keplive.catalogue.models import Service
 from keplive.directory.models import Employee, Municipality
 
 
@@ -120,13 +122,29 @@ class ProtocolCounter(models.Model):
 
 class WhiteApplicationTemplate(models.Model):
     """A municipality's white application (λευκή αίτηση, E13). ``body`` is plain text with the
-    placeholders {full_name} {address} {subject} {service} {date} {kep} {municipality}."""
+    placeholders {full_name} {address} {subject} {service} {date} {kep} {municipality}.
+
+    Seed 002 attaches one template per municipal service: a template with a ``service`` is that
+    service's; one without is the municipality's, used for its services that have none. At most
+    one active template per service, and one active general template per municipality."""
 
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         related_name="white_application_templates",
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="white_application_templates",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The municipal service this template is for. Empty: the municipality's template, "
+            "used for its services that have none of their own."
+        ),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(
@@ -147,13 +165,26 @@ class WhiteApplicationTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality"],
-                condition=Q(is_active=True),
+                condition=Q(is_active=True, service__isnull=True),
                 name="one_active_white_application_per_municipality",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(is_active=True, service__isnull=False),
+                name="one_active_white_application_per_service",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        service = self.service if self.service_id is not None else None
+        if service is not None and service.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"service": _("Choose a municipal service of this template's municipality.")}
+            )
 
 
 class WhiteApplication(models.Model):

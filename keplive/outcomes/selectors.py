@@ -215,7 +215,13 @@ def postal_deliveries(
 
 
 def white_application_template_for(appointment: Appointment) -> WhiteApplicationTemplate | None:
-    """The active template of the municipality of the appointment's KEP, if it has one."""
-    return WhiteApplicationTemplate.objects.filter(
+    """The white application for the appointment (seed 002: one per municipal service): the
+    active template of its service, else the active general template of the municipality of the
+    appointment's KEP, else None."""
+    active = WhiteApplicationTemplate.objects.filter(
         municipality_id=appointment.kep.municipality_id, is_active=True
-    ).first()
+    )
+    own = active.filter(service_id=appointment.service_id).first()
+    if own is not None:
+        return own
+    return active.filter(service__isnull=True).first()

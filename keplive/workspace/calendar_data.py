@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from keplive.booking.employee_selectors import declared_details
 from keplive.booking.models import Appointment, Status
+from keplive.booking.schedule_inputs import ATHENS
 from keplive.calls.models import Call, CallState
 from keplive.directory.models import Employee
 
@@ -68,11 +69,13 @@ def rows_for(appointments: list[Appointment], *, employee: Employee) -> list[dic
     for appointment in appointments:
         reference = str(appointment.reference)
         interpreter = interpreter_label(appointment)
+        name = citizen_name(appointment)
         rows.append(
             {
                 "appointment": appointment,
                 "reference": reference,
-                "citizen_name": citizen_name(appointment),
+                "citizen_name": name,
+                "initials": initials(name),
                 "employee_name": str(appointment.employee),
                 "mine": appointment.employee_id == employee.pk,
                 "call_state": states[appointment.pk],
@@ -126,3 +129,125 @@ def calendar_version(
         digest.update(repr(row).encode())
         digest.update(b"\n")
     return digest.hexdigest()[:16]
+
+
+def initials(name: str) -> str:
+    """ "Νίκος Αντωνίου" → "Ν.Α.": what a calendar block shows of the citizen."""
+    return "".join(f"{part[0]}." for part in name.split() if part[:1].isalpha()).upper()
+
+
+# --- The day as a time grid (issue 15, item 12) ------------------------------------------------
+
+# The grid spans at least the citizens' window (08:00–14:30, rounded to 15:00) and stretches to
+# any appointment outside it. Rows are ``step`` minutes: the largest of 30, 15, 10, 5 that every
+# start and end falls on, so that each appointment is one block spanning whole rows.
+GRID_FIRST = dt.time(8, 0)
+GRID_LAST = dt.time(15, 0)
+STEPS = (30, 15, 10, 5)
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    employee_id: int
+    label: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a row: an appointment's block starting there (``row`` and ``rowspan``), or
+    an empty slot (``row`` None). Rows a block covers have no cell for its column."""
+
+    row: dict[str, Any] | None = None
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class GridRow:
+    time: str
+    on_the_hour: bool
+    on_the_half_hour: bool
+    cells: list[GridCell]
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    step: int
+    columns: list[GridColumn]
+    rows: list[GridRow]
+
+
+def _minutes(moment: dt.datetime) -> int:
+    local = moment.astimezone(ATHENS)
+    return local.hour * 60 + local.minute
+
+
+def day_grid(rows: list[dict[str, Any]], *, employee: Employee, columns: list[Employee]) -> DayGrid:
+    """The rows of one day (``rows_for``) laid out as a time grid: one column per employee of
+    ``columns`` (the employee's own first), one row per ``step`` minutes."""
+    spans = [
+        (row, _minutes(row["appointment"].starts_at), _minutes(row["appointment"].ends_at))
+        for row in rows
+    ]
+    # An appointment running past midnight (not offered to citizens) ends at the grid's end.
+    spans = [(row, start, end if end > start else 24 * 60) for row, start, end in spans]
+    first = GRID_FIRST.hour * 60 + GRID_FIRST.minute
+    last = GRID_LAST.hour * 60 + GRID_LAST.minute
+    if spans:
+        first = min(first, min(start for _row, start, _end in spans) // 60 * 60)
+        last = max(last, -(-max(end for _row, _start, end in spans) // 60) * 60)
+    step = next(
+        (
+            candidate
+            for candidate in STEPS
+            if all(start % candidate == 0 and end % candidate == 0 for _row, start, end in spans)
+        ),
+        STEPS[-1],  # times off the 5-minute grid: blocks are rounded outwards
+    )
+    ordered = sorted(columns, key=lambda person: (person.pk != employee.pk, str(person)))
+    index = {person.pk: number for number, person in enumerate(ordered)}
+    count = (last - first) // step
+    starts: dict[tuple[int, int], tuple[dict[str, Any], int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for row, start, end in sorted(spans, key=lambda span: span[1]):
+        column = index.get(row["appointment"].employee_id)
+        if column is None:
+            continue
+        top = (start - first) // step
+        bottom = max(top + 1, -(-(end - first) // step))
+        if any((line, column) in covered for line in range(top, bottom)):
+            # Overlapping blocks (not possible for one employee's booked times): the later one
+            # starts below the earlier.
+            top = max(line for line in range(top, bottom) if (line, column) in covered) + 1
+            bottom = max(bottom, top + 1)
+        bottom = min(bottom, count)
+        if top >= count:
+            continue
+        starts[(top, column)] = (row, bottom - top)
+        covered.update((line, column) for line in range(top, bottom))
+    grid_rows = []
+    for line in range(count):
+        minutes = first + line * step
+        cells = []
+        for column in range(len(ordered)):
+            if (line, column) in starts:
+                row, span = starts[(line, column)]
+                cells.append(GridCell(row=row, rowspan=span))
+            elif (line, column) not in covered:
+                cells.append(GridCell())
+        grid_rows.append(
+            GridRow(
+                time=f"{minutes // 60:02d}:{minutes % 60:02d}",
+                on_the_hour=minutes % 60 == 0,
+                on_the_half_hour=minutes % 30 == 0,
+                cells=cells,
+            )
+        )
+    return DayGrid(
+        step=step,
+        columns=[
+            GridColumn(employee_id=person.pk, label=str(person), mine=person.pk == employee.pk)
+            for person in ordered
+        ],
+        rows=grid_rows,
+    )

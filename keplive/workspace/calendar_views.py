@@ -50,6 +50,7 @@ from keplive.workspace.calendar_data import (
     SCOPES,
     CalendarDay,
     calendar_version,
+    day_grid,
     rows_for,
     state_label,
 )
@@ -130,6 +131,17 @@ def render_day(request: HttpRequest, employee: Employee) -> HttpResponse:
     )
     period = {"day": day.isoformat()}
     here = reverse("workspace:today")
+    rows = rows_for(appointments, employee=employee)
+    # The grid's columns: the employee, and in the KEP's view every colleague with an
+    # appointment that day (a column per employee; not every employee of the KEP, so that a
+    # large KEP's day still fits the screen).
+    columns = [employee]
+    if not mine:
+        seen = {employee.pk}
+        for appointment in appointments:
+            if appointment.employee_id not in seen:
+                seen.add(appointment.employee_id)
+                columns.append(appointment.employee)
     return _respond(
         request,
         page="workspace/today.html",
@@ -147,7 +159,8 @@ def render_day(request: HttpRequest, employee: Employee) -> HttpResponse:
             "today_url": here + _query(scope=scope),
             "switch_url": reverse("workspace:week") + _query(week=week_label(day), scope=scope),
             "scope_links": _scope_links(here, period, scope),
-            "rows": rows_for(appointments, employee=employee),
+            "rows": rows,
+            "grid": day_grid(rows, employee=employee, columns=columns),
             "version": calendar_version(employee=employee, start=start, end=end, mine=mine),
             "poll_url": _poll_url(period, scope),
             "error": error,

@@ -42,9 +42,13 @@ from keplive.booking.selectors import free_slots_for
 from keplive.booking.staff_changes import (
     CallTaskAlreadyDone,
     CallTaskNotFound,
+    MoveReason,
+    PhoneOutcomeRequired,
+    ReasonChoiceRequired,
     ReasonRequired,
     call_task_contact,
     move_appointment,
+    move_contact,
     open_call_tasks,
     record_call_outcome,
 )
@@ -91,7 +95,7 @@ def _options(slots: list[Slot], *, selected: str, with_day: bool) -> list[TimeOp
     for slot in slots:
         local = slot.start.astimezone(ATHENS)
         value = local.isoformat()
-        label = dateformat.format(local, "D j/n H:i" if with_day else "H:i")
+        label = dateformat.format(local, "D j E, H:i" if with_day else "H:i")
         options.append(TimeOption(value=value, label=label, checked=value == selected))
     return options
 
@@ -156,10 +160,16 @@ def _render_move(
             form.add_error("day", str(refused))
             errors.append(("id_day", str(refused)))
             status = max(status, 400)
+    contact = (
+        move_contact(appointment=appointment, employee=employee, origin=_origin(request))
+        if appointment.status == Status.BOOKED
+        else None
+    )
     return render(
         request,
         "workspace/changes/move.html",
         {
+            "contact": contact,
             "employee": employee,
             "kep": employee.kep,
             "appointment": appointment,
@@ -170,6 +180,8 @@ def _render_move(
             "errors": errors,
             "time_error": next((m for anchor, m in errors if anchor == "starts-at"), ""),
             "reason_error": next((m for anchor, m in errors if anchor == "id_reason"), ""),
+            "phone_error": next((m for anchor, m in errors if anchor == "phone-outcome"), ""),
+            "reason_code_error": next((m for anchor, m in errors if anchor == "reason-code"), ""),
             "changeable": appointment.status == Status.BOOKED,
         },
         status=status,
@@ -238,10 +250,20 @@ def move(request: HttpRequest, employee: Employee, reference: str) -> HttpRespon
         )
 
     errors = []
+    if not form.cleaned_data["phone_outcome"]:
+        message = str(PhoneOutcomeRequired.default_message)
+        form.add_error("phone_outcome", message)
+        errors.append(("phone-outcome", message))
     starts_at = _parse_starts_at(selected)
     if starts_at is None:
         errors.append(("starts-at", _("Choose one of the free times.")))
-    if not form.cleaned_data["reason"].strip():
+    if not form.cleaned_data["reason_code"]:
+        message = str(ReasonChoiceRequired.default_message)
+        form.add_error("reason_code", message)
+        errors.append(("reason-code", message))
+    elif form.cleaned_data["reason_code"] == MoveReason.OTHER and not (
+        form.cleaned_data["reason"].strip()
+    ):
         message = str(ReasonRequired.default_message)
         form.add_error("reason", message)
         errors.append(("id_reason", message))
@@ -262,6 +284,9 @@ def move(request: HttpRequest, employee: Employee, reference: str) -> HttpRespon
             reference=appointment.reference,
             starts_at=starts_at,
             reason=form.cleaned_data["reason"],
+            reason_code=form.cleaned_data["reason_code"],
+            phone_outcome=form.cleaned_data["phone_outcome"],
+            phone_note=form.cleaned_data["phone_note"],
             actor=employee.user,
             origin=_origin(request),
             now=now,
@@ -293,7 +318,9 @@ def move(request: HttpRequest, employee: Employee, reference: str) -> HttpRespon
             status=409,
         )
     return HttpResponseRedirect(
-        reverse("workspace:tasks") + "?" + urlencode({"moved": str(moved.reference)})
+        reverse("workspace:tasks")
+        + "?"
+        + urlencode({"moved": str(moved.reference), "phoned": form.cleaned_data["phone_outcome"]})
     )
 
 
@@ -354,6 +381,7 @@ def _render_tasks(
     if raw_moved:
         moved = _kep_appointment(employee, raw_moved)
     done = request.GET.get("done", "") == "1"
+    phoned = request.GET.get("phoned", "")
     rows = _task_rows(request, employee, now=now, **rows_kwargs)
     return render(
         request,
@@ -364,6 +392,8 @@ def _render_tasks(
             "rows": rows,
             "mine_count": sum(1 for row in rows if row.mine),
             "moved": moved,
+            "reached": phoned == "reached",
+            "phoned": phoned in ("no_answer", "left_message", "wrong_number"),
             "done": done,
             "errors": [(f"task-{row.task.pk}", row.error) for row in rows if row.error]
             + ([("", page_error)] if page_error else []),

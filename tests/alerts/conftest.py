@@ -54,7 +54,7 @@ def settings_of_alerts():
         KEPLIVE_EMPLOYEE_REMINDER_MINUTES=15,
         KEPLIVE_WAITING_ALERT_MINUTES=3,
         KEPLIVE_INTERPRETER_DIGEST_TIME="18:00",
-        KEPLIVE_INTERPRETER_DIGEST_TO="diermineia@ethniko-idryma-kofon.gr",
+        KEPLIVE_INTERPRETER_DIGEST_TO="dierminia@idrimakofon.gr",
         KEPLIVE_PUBLIC_URL="https://keplive.example.gr",
     ):
         yield

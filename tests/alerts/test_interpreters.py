@@ -21,7 +21,7 @@ from tests.alerts.concurrency import fill_tuesday, run_twice_at_once
 from tests.alerts.conftest import MONDAY, NOW, TUESDAY, at
 from tests.conftest import athens
 
-INSTITUTE = "diermineia@ethniko-idryma-kofon.gr"
+INSTITUTE = "dierminia@idrimakofon.gr"
 
 
 def monday(hour: int, minute: int = 0) -> dt.datetime:
@@ -238,7 +238,7 @@ def test_an_operator_sends_tomorrows_digest_early_and_still_once(kep, employee, 
     # The command does the same at the real clock: tomorrow's digest now, then never again.
     out = StringIO()
     call_command("send_interpreter_digest", stdout=out)
-    assert "queued to diermineia@" in out.getvalue()
+    assert "queued to dierminia@" in out.getvalue()
     real_tomorrow = timezone.localdate() + dt.timedelta(days=1)
     assert InterpreterDigest.objects.filter(for_date=real_tomorrow).count() == 1
     out = StringIO()

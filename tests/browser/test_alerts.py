@@ -22,7 +22,7 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 MAIL_WAIT_SECONDS = 30
-INSTITUTE = "diermineia@ethniko-idryma-kofon.gr"
+INSTITUTE = "dierminia@idrimakofon.gr"
 
 # At demo.employee's KEP: a call that started five minutes ago, assigned to a colleague who has
 # not opened it, and a call tomorrow with a sign-language interpreter. Then both jobs run.
@@ -100,7 +100,7 @@ def test_the_jobs_email_and_a_colleague_takes_the_waiting_call_over(made, server
     # The request reached the National Institute for the Deaf, with the link.
     digest = wait_for_mail(
         mail_dir,
-        to="diermineia@ethniko-idryma-kofon.gr",
+        to="dierminia@idrimakofon.gr",
         subject_contains="KEPlive",
         body_contains=str(made["interpreter_url"]),
         timeout=MAIL_WAIT_SECONDS,
@@ -138,3 +138,85 @@ def test_the_interpreter_digest_page_shows_the_kep_rows(stack, server, page):  #
     assert page.locator("#next-digest").is_visible()
     screenshot(page, "alerts-interpreter-digests")
     assert axe_violations(page) == []
+
+
+# Circular 002: the employee keeps the day's interpreter list. A call of the next list's day, in
+# the category for hearing disabilities, declared without an interpreter (the citizen asked by
+# phone afterwards), assigned to a new colleague of demo.employee.
+ADD_SETUP = """
+import datetime as dt, json
+from django.utils import timezone
+from keplive.alerts.interpreters import next_digest_date
+from keplive.booking.ics import interpreter_url
+from keplive.booking.models import Appointment, AppointmentDetails, Status
+from keplive.booking.schedule_inputs import ATHENS
+from keplive.catalogue.models import Category, Service
+from keplive.directory.models import Employee
+
+me = Employee.objects.get(user__username="demo.employee")
+colleague = new_colleague(me.kep, "interp", first_name="Ιωάννα", last_name="Νοηματική")
+category = Category.objects.get(number=3)
+service = Service.objects.filter(categories=category, remote_servable=True).order_by("code")[0]
+day = next_digest_date(now=timezone.now())
+start = dt.datetime.combine(day, dt.time(11, 0), tzinfo=ATHENS)
+made = Appointment.objects.create(
+    status=Status.BOOKED, citizen=new_citizen("ΣΟΦΙΑ", "ΚΩΦΟΥ"), kep=me.kep, employee=colleague,
+    category=category, service=service, starts_at=start,
+    ends_at=start + dt.timedelta(minutes=30), blocked_until=start + dt.timedelta(minutes=40),
+)
+AppointmentDetails.objects.create(
+    appointment=made, full_name="Σοφία Κωφού", email="sofia@example.gr",
+    mobile_phone="+306912345670", postal_address="Ερμού 2, 10563 Αθήνα",
+    document_kind="id_card", id_card_number="ΑΒ123457", subject="Βεβαίωση",
+    delivery_method="email", interpreter="", consent_at=timezone.now(),
+)
+print(json.dumps({"reference": str(made.reference), "day": day.isoformat(),
+                  "interpreter_url": interpreter_url(made)}))
+"""
+
+# The worker's job at the list's time (the day before at 18:00), or now when that has passed.
+SEND = """
+import datetime as dt, json
+from django.utils import timezone
+from keplive.alerts.interpreters import digest_due_at, send_interpreter_digests
+run = send_interpreter_digests(now=max(timezone.now(), digest_due_at(dt.date.fromisoformat(DAY))))
+print(json.dumps({"digest": run.digest.pk if run.digest else None, "addenda": run.addenda}))
+"""
+
+
+def test_the_employee_adds_a_request_to_the_days_interpreter_list(  # type: ignore[no-untyped-def]
+    stack, server, mail_dir, page
+):
+    made = run_in_server(stack, ADD_SETUP)
+    sign_in_staff(page, server, "demo.employee", next_path="/workspace/interpreters/")
+    assert page.url.endswith("/workspace/interpreters/")
+    reference = made["reference"]
+    assert page.locator(f"#next-list tr[data-reference='{reference}']").count() == 0
+
+    # A mistake first: no appointment chosen. The page says so, and passes axe.
+    with page.expect_navigation():
+        page.locator("#add-interpreter-submit").click()
+    page.locator("#error-summary").wait_for()
+    assert axe_violations(page) == []
+
+    page.locator("#add-appointment").select_option(reference)
+    page.get_by_label("Διερμηνέας Ελληνικής Νοηματικής Γλώσσας").check()
+    with page.expect_navigation():
+        page.locator("#add-interpreter-submit").click()
+    page.locator("#interpreter-added").wait_for()
+    row = page.locator(f"#next-list tr[data-reference='{reference}']")
+    row.wait_for()
+    assert "11:00" in row.inner_text()
+    assert "Νοηματική" in row.inner_text()  # the colleague serving it
+    # It is no longer offered for a second request.
+    assert page.locator(f"#add-appointment option[value='{reference}']").count() == 0
+    screenshot(page, "interpreters-added")
+    assert axe_violations(page) == []
+
+    # The request reaches the Institute at the circular's address, with the interpreter's link.
+    sent = run_in_server(stack, SEND.replace("DAY", repr(made["day"])))
+    assert sent["digest"] is not None or sent["addenda"] >= 1
+    # The link is signed with a timestamp: its payload (before the first ":") names the call.
+    link = str(made["interpreter_url"]).rsplit(":", 2)[0]
+    message = wait_for_mail(mail_dir, to=INSTITUTE, body_contains=link, timeout=MAIL_WAIT_SECONDS)
+    assert "Σοφία" not in text_of(message)

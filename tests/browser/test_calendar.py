@@ -101,12 +101,12 @@ def test_the_employee_sees_the_day_the_week_and_the_details(
     sign_in_staff(page, server, "demo.employee", next_path=f"/workspace/?day={created['day']}")
 
     # The day: my appointments, with the citizen, the interpreter and the call state.
-    row = page.locator(f"tr[data-reference='{created['mine']}']")
+    row = page.locator(f"#kl-agenda [data-reference='{created['mine']}']")
     row.wait_for()
     assert "Νίκος Αντωνίου" in row.inner_text()
     assert row.locator(".kl-tag--interpreter").count() == 1
     assert row.locator("[data-call-state='scheduled']").count() == 1
-    assert page.locator(f"tr[data-reference='{created['theirs']}']").count() == 0
+    assert page.locator(f"#kl-agenda [data-reference='{created['theirs']}']").count() == 0
     assert page.locator("#kl-reminders").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scroll
     screenshot(page, "calendar-day")
@@ -114,9 +114,11 @@ def test_the_employee_sees_the_day_the_week_and_the_details(
 
     # The whole KEP: the colleague's appointment too, and who serves it.
     page.locator("a[data-scope='kep']").click()
-    theirs = page.locator(f"tr[data-reference='{created['theirs']}']")
+    theirs = page.locator(f"#kl-agenda [data-reference='{created['theirs']}']")
     theirs.wait_for()
-    assert created["colleague"] in theirs.inner_text()
+    # The time grid: the colleague's calls are in the colleague's column.
+    headers = page.locator("#kl-day-grid thead th[scope=col]").all_inner_texts()
+    assert any(created["colleague"] in header for header in headers)
     assert "scope=kep" in page.url
     screenshot(page, "calendar-day-kep")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
@@ -157,7 +159,7 @@ def test_the_employee_sees_the_day_the_week_and_the_details(
 def test_the_calendar_updates_by_itself(page: Any, server: str, stack: dict[str, object]) -> None:
     first = create_appointments(stack, minutes=240, name="Πρώτη Πολίτισσα")
     sign_in_staff(page, server, "demo.employee", next_path=f"/workspace/?day={first['day']}")
-    page.locator(f"tr[data-reference='{first['mine']}']").wait_for()
+    page.locator(f"#kl-agenda [data-reference='{first['mine']}']").wait_for()
     before = page.evaluate("window.keplive.workspace.refreshes")
     # Unchanged: the poll is answered 304, and the table is not reloaded.
     page.evaluate("window.keplive.workspace.poll()")
@@ -170,7 +172,7 @@ def test_the_calendar_updates_by_itself(page: Any, server: str, stack: dict[str,
     second = create_appointments(stack, minutes=offset, name="Δεύτερη Πολίτισσα")
     assert second["day"] == first["day"]
     page.evaluate("window.keplive.workspace.poll()")
-    page.locator(f"tr[data-reference='{second['mine']}']").wait_for()
+    page.locator(f"#kl-agenda [data-reference='{second['mine']}']").wait_for()
     assert "Δεύτερη Πολίτισσα" in page.locator("#kl-agenda").inner_text()
     status = page.locator("#kl-agenda-status")
     assert status.get_attribute("aria-live") == "polite"
@@ -228,7 +230,7 @@ def test_the_reminder_14_minutes_before(
 def test_the_calendar_on_a_phone(phone: Any, server: str, stack: dict[str, object]) -> None:
     created = create_appointments(stack, minutes=300, name="Κινητό Τηλέφωνο")
     sign_in_staff(phone, server, "demo.employee", next_path=f"/workspace/?day={created['day']}")
-    row = phone.locator(f"tr[data-reference='{created['mine']}']")
+    row = phone.locator(f"#kl-agenda [data-reference='{created['mine']}']")
     row.wait_for()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360  # nothing scrolls sideways

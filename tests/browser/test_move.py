@@ -93,9 +93,16 @@ def test_the_employee_moves_an_appointment_and_the_citizen_is_told(
     page.wait_for_url(f"**{move_path}")
     assert page.locator("html").get_attribute("lang") == "el"
     assert page.locator("#day-times input[name=starts_at]").count() > 0
+    # Seed 002: the citizen is told by phone before the move. The call comes first on the page,
+    # with the number to call, then the new time, then the urgent reason.
+    phone_top = page.locator("#step-phone").bounding_box()["y"]
+    time_top = page.locator("#step-time").bounding_box()["y"]
+    reason_top = page.locator("#step-reason").bounding_box()["y"]
+    assert phone_top < time_top < reason_top
+    assert page.locator("#phone-contact a[href='tel:+306987654321']").is_visible()
     assert_accessible(page)
 
-    # A mistake first: no reason. The page says so and keeps the choice.
+    # A mistake first: no phone call recorded and no reason. The page says so and keeps the choice.
     page.fill("#id_day", created["target"])
     page.locator("#show-times").click()
     page.wait_for_load_state()
@@ -108,7 +115,12 @@ def test_the_employee_moves_an_appointment_and_the_citizen_is_told(
     assert page.locator(f"#day-times input[value='{new_value}']").is_checked()
     assert_accessible(page)
 
-    # The reason, and the move.
+    assert page.locator("#phone-outcome-error").is_visible()
+    assert page.locator("#reason-code-error").is_visible()
+
+    # The call (not answered: a second try goes on the list), the reason, and the move.
+    page.get_by_label("Δεν απάντησε").check()
+    page.get_by_label("Διακοπή ρεύματος ή δικτύου στο ΚΕΠ").check()
     page.fill("#id_reason", REASON)
     screenshot(page, "move-form")
     with page.expect_navigation():
@@ -130,6 +142,7 @@ def test_the_employee_moves_an_appointment_and_the_citizen_is_told(
     text = text_of(message)
     assert new_time in text
     assert REASON in text
+    assert "Διακοπή ρεύματος ή δικτύου στο ΚΕΠ" in text
     assert any(part.get_filename() == "appointment.ics" for part in message.iter_attachments())
 
     # The SMS, a file of the SMS stand-in.

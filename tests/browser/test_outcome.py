@@ -216,3 +216,41 @@ def test_the_white_application_goes_to_the_municipalitys_protocol(
     text = pdf_text(attachment.get_content())
     assert "Ελένη Καραγιάννη" in text
     assert "εγγραφή σε σχολείο" in text
+
+
+def test_each_municipal_service_has_its_own_white_application(
+    page: Any, server: str, stack: dict[str, object]
+) -> None:
+    """Seed 002 attaches a white application per municipal service: the demo municipality's
+    resident parking card has its own; its tree pruning falls back to the municipality's
+    general one."""
+    references = {}
+    for slug in ("resident-parking-card", "tree-pruning"):
+        script = (
+            SETUP.replace("CATEGORY", "4")
+            .replace("START_MINUTES", "-40")
+            .replace("SERVED", "True")
+            .replace("EMAIL", f"white.{slug}@example.gr")
+            .replace(
+                "service = Service.objects.filter(categories=category, remote_servable=True)"
+                '.order_by("code")[0]',
+                f'service = Service.objects.get(code=me.kep.municipality.code + "-{slug}")',
+            )
+        )
+        references[slug] = run_in_server(stack, script)["reference"]
+
+    path = f"/workspace/appointments/{references['resident-parking-card']}/white-application/"
+    sign_in_staff(page, server, "demo.employee", next_path=path)
+    page.wait_for_url(f"**{path}")
+    assert page.locator("#template-title").inner_text() == (
+        "Αίτηση για κάρτα στάθμευσης μόνιμου κατοίκου"
+    )
+    assert "ΑΙΤΗΣΗ ΓΙΑ ΚΑΡΤΑ ΣΤΑΘΜΕΥΣΗΣ ΜΟΝΙΜΟΥ ΚΑΤΟΙΚΟΥ" in page.locator("#preview").inner_text()
+    assert "για αυτή την υπηρεσία" in page.locator("#template-origin").inner_text()
+    screenshot(page, "outcome-white-application-per-service")
+    assert_accessible(page)
+
+    page.goto(f"{server}/workspace/appointments/{references['tree-pruning']}/white-application/")
+    assert page.locator("#template-title").inner_text() == "Αίτηση προς τον Δήμο"
+    assert "γενικό υπόδειγμα" in page.locator("#template-origin").inner_text()
+    assert_accessible(page)

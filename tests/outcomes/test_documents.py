@@ -114,10 +114,65 @@ def test_one_active_template_per_municipality_and_the_demo(db):
     municipality = MunicipalityFactory(code="athinaion")
     assert load_demo_white_application_templates() == 1
     assert load_demo_white_application_templates() == 0
-    template = WhiteApplicationTemplate.objects.get(municipality=municipality)
+    template = WhiteApplicationTemplate.objects.get(municipality=municipality, service=None)
     assert "{full_name}" in template.body
     with pytest.raises(IntegrityError), transaction.atomic():
         WhiteApplicationTemplate.objects.create(municipality=municipality, title="b", body="b")
+
+
+def test_a_service_with_its_own_template_gets_it_the_others_the_municipalitys(
+    employee, make_appointment, white_template, kep
+):
+    """Seed 002 attaches a white application per municipal service."""
+    from keplive.outcomes.selectors import white_application_template_for
+
+    with_own = make_appointment(category=4)
+    without = make_appointment(category=4)
+    service_model = type(with_own.service)
+    service_model.objects.filter(pk__in=[with_own.service_id, without.service_id]).update(
+        municipality=kep.municipality
+    )
+    own = WhiteApplicationTemplate.objects.create(
+        municipality=kep.municipality,
+        service=with_own.service,
+        title="Αίτηση χορήγησης βεβαίωσης μόνιμης κατοικίας",
+        body="Βεβαίωση μόνιμης κατοικίας για {full_name}: {subject}",
+    )
+    assert white_application_template_for(with_own) == own
+    assert white_application_template_for(without) == white_template
+    sent = services.send_white_application(
+        employee=employee,
+        reference=with_own.reference,
+        request_text="Για το σχολείο",
+        now=timezone.now(),
+    )
+    assert sent.template == own
+    # An inactive service template falls back to the municipality's.
+    own.is_active = False
+    own.save(update_fields=["is_active"])
+    assert white_application_template_for(with_own) == white_template
+
+
+def test_one_active_template_per_service_of_its_own_municipality(make_appointment, kep):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    appointment = make_appointment(category=4)
+    service = appointment.service
+    type(service).objects.filter(pk=service.pk).update(municipality=kep.municipality)
+    service.refresh_from_db()
+    WhiteApplicationTemplate.objects.create(
+        municipality=kep.municipality, service=service, title="a", body="a"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WhiteApplicationTemplate.objects.create(
+            municipality=kep.municipality, service=service, title="b", body="b"
+        )
+    other = MunicipalityFactory()
+    with pytest.raises(ValidationError):
+        WhiteApplicationTemplate(
+            municipality=other, service=service, title="c", body="c"
+        ).full_clean()
 
 
 @pytest.mark.parametrize(

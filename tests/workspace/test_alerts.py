@@ -18,7 +18,7 @@ from keplive.audit.models import AuditEvent
 from keplive.booking.models import Appointment
 from keplive.calls.models import Call, CallState
 from keplive.directory.models import Employee
-from tests.factories import EmployeeFactory
+from tests.factories import CitizenFactory, EmployeeFactory
 from tests.staff import login_staff
 
 
@@ -183,7 +183,7 @@ class TestInterpreterDigests:
         assert 'id="next-digest"' in body
         assert timezone.localtime(mine.starts_at).strftime("%H:%M") in body
         assert timezone.localtime(theirs.starts_at).strftime("%H:%M") not in body
-        assert "diermineia@ethniko-idryma-kofon.gr" in body
+        assert "dierminia@idrimakofon.gr" in body
         assert AuditEvent.objects.filter(
             action="interpreter_digests.listed", actor=employee.user
         ).exists()
@@ -192,3 +192,126 @@ class TestInterpreterDigests:
         response = employee_client.get("/workspace/interpreters/")
         assert response.status_code == 200
         assert 'id="next-digest"' in response.content.decode()
+
+
+def to_tomorrow(appointment: Appointment) -> Appointment:
+    """The same time of day, tomorrow: on the next interpreter list (the pages use the clock)."""
+    local = timezone.localtime(appointment.starts_at)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    start = local.replace(year=tomorrow.year, month=tomorrow.month, day=tomorrow.day)
+    length = appointment.ends_at - appointment.starts_at
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=start, ends_at=start + length, blocked_until=start + length
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+def book_without_interpreter(employee, citizen, service, hour: int, *, kep=None) -> Appointment:
+    """A category-3 appointment (the one offering an interpreter) declared without one."""
+    from keplive.booking import services
+    from keplive.catalogue.models import Category
+    from tests.workspace.conftest import at, declaration
+
+    return services.book_appointment(
+        citizen=CitizenFactory(),  # each its own: a citizen has at most 3 active bookings
+        kep=kep or employee.kep,
+        service=service,
+        category=Category.objects.get(number=3),
+        starts_at=at(hour),
+        now=timezone.now(),
+        declaration=declaration(),
+    )
+
+
+@pytest.mark.django_db
+class TestTheDaysInterpreterList:
+    """Seed 002: the employee keeps the day's list for the Institute: sees it and adds to it."""
+
+    def test_the_institutes_address_is_the_circulars(self, settings):
+        # tests/alerts/conftest.py overrides it; here the default of the settings module.
+        import os
+
+        if "KEPLIVE_INTERPRETER_DIGEST_TO" not in os.environ:
+            assert settings.KEPLIVE_INTERPRETER_DIGEST_TO == "dierminia@idrimakofon.gr"
+
+    def test_the_next_list_shows_the_keps_requests(self, employee_client, book, other_employee):
+        mine = to_tomorrow(book(10, interpreter="sign_language"))
+        theirs = to_tomorrow(book(11, at_kep=other_employee.kep, interpreter="lip_reading"))
+        body = employee_client.get("/workspace/interpreters/").content.decode()
+        assert 'id="next-list"' in body
+        assert f'data-reference="{mine.reference}"' in body
+        assert f'data-reference="{theirs.reference}"' not in body
+
+    def test_the_employee_adds_a_request_and_it_goes_with_the_list(
+        self, employee_client, employee, citizen, service
+    ):
+        appointment = book_without_interpreter(employee, citizen, service, 12)
+        page = employee_client.get("/workspace/interpreters/").content.decode()
+        assert f'value="{appointment.reference}"' in page
+        response = employee_client.post(
+            "/workspace/interpreters/add/",
+            {"appointment": str(appointment.reference), "interpreter": "lip_reading"},
+        )
+        assert response.status_code == 302
+        assert f"added={appointment.reference}" in response["Location"]
+        appointment.details.refresh_from_db()
+        assert appointment.details.interpreter == "lip_reading"
+        event = AuditEvent.objects.get(action="appointment.interpreter_added")
+        assert event.actor == employee.user
+        assert event.details == {"interpreter": "lip_reading"}
+        # The digest of that day lists it.
+        local_day = timezone.localtime(appointment.starts_at).date()
+        eve = dt.datetime.combine(
+            local_day - dt.timedelta(days=1), dt.time(18, 0), tzinfo=timezone.get_current_timezone()
+        )
+        run = send_interpreter_digests(now=eve)
+        assert run.digest is not None
+        assert run.digest.entries.filter(appointment=appointment).exists()
+
+    def test_after_the_list_went_the_request_follows_in_an_addendum(
+        self, employee_client, employee, citizen, service
+    ):
+        appointment = book_without_interpreter(employee, citizen, service, 12)
+        local_day = timezone.localtime(appointment.starts_at).date()
+        eve = dt.datetime.combine(
+            local_day - dt.timedelta(days=1), dt.time(18, 0), tzinfo=timezone.get_current_timezone()
+        )
+        send_interpreter_digests(now=eve)
+        employee_client.post(
+            "/workspace/interpreters/add/",
+            {"appointment": str(appointment.reference), "interpreter": "sign_language"},
+        )
+        run = send_interpreter_digests(now=eve + dt.timedelta(minutes=5))
+        assert run.addenda == 1
+
+    def test_refusals(self, employee_client, employee, citizen, service, book, other_employee):
+        # Another KEP's appointment: not found, nothing changed.
+        theirs = book_without_interpreter(
+            other_employee, citizen, service, 13, kep=other_employee.kep
+        )
+        response = employee_client.post(
+            "/workspace/interpreters/add/",
+            {"appointment": str(theirs.reference), "interpreter": "sign_language"},
+        )
+        assert response.status_code == 404
+        theirs.details.refresh_from_db()
+        assert theirs.details.interpreter == ""
+        # Category 1 offers no interpreter; a request already there; no kind; nonsense.
+        plain = book(9)
+        has_one = book(10, interpreter="sign_language")
+        mine = book_without_interpreter(employee, citizen, service, 11)
+        for data, status in (
+            ({"appointment": str(plain.reference), "interpreter": "sign_language"}, 400),
+            ({"appointment": str(has_one.reference), "interpreter": "lip_reading"}, 400),
+            ({"appointment": str(mine.reference), "interpreter": ""}, 400),
+            ({"appointment": str(mine.reference), "interpreter": "x" * 40}, 400),
+            ({"appointment": "", "interpreter": "sign_language"}, 400),
+            ({"appointment": "not-a-uuid", "interpreter": "sign_language"}, 404),
+        ):
+            response = employee_client.post("/workspace/interpreters/add/", data)
+            assert response.status_code == status, data
+            assert 'id="error-summary"' in response.content.decode()
+        has_one.details.refresh_from_db()
+        assert has_one.details.interpreter == "sign_language"
+        assert not AuditEvent.objects.filter(action="appointment.interpreter_added").exists()

@@ -92,17 +92,24 @@ def test_moving_tells_the_citizen_and_puts_the_call_on_the_list(employee_client,
             "day": NEXT_DAY.isoformat(),
             "starts_at": value(at(11, day=NEXT_DAY)),
             "reason": REASON,
+            "reason_code": "power_or_network",
+            "phone_outcome": "no_answer",
             "action": "move",
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/workspace/tasks/?moved={appointment.reference}"
+    assert response["Location"] == (
+        f"/workspace/tasks/?moved={appointment.reference}&phoned=no_answer"
+    )
     appointment.refresh_from_db()
     assert appointment.starts_at == at(11, day=NEXT_DAY)
     assert appointment.sequence == 1
     assert OutboxMessage.objects.filter(key__startswith="appointment-moved:").count() == 1
     assert SmsMessage.objects.count() == 1
-    task = CitizenCallTask.objects.get()
+    # The call made first did not reach the citizen: recorded, and a second one on the list.
+    made = CitizenCallTask.objects.get(done_at__isnull=False)
+    assert made.outcome == CallOutcome.NO_ANSWER
+    task = CitizenCallTask.objects.get(done_at__isnull=True)
     assert task.employee == employee
     event = AuditEvent.objects.get(action="appointment.moved")
     assert event.channel == "workspace"
@@ -153,6 +160,8 @@ def test_a_full_day_is_refused_with_the_nearest_times_and_the_input_kept(
             "day": NEXT_DAY.isoformat(),
             "starts_at": value(at(11, day=NEXT_DAY)),
             "reason": REASON,
+            "reason_code": "power_or_network",
+            "phone_outcome": "no_answer",
             "action": "move",
         },
     )
@@ -178,6 +187,8 @@ def test_a_time_in_the_past_is_refused_with_a_clear_message(employee_client, boo
             "day": timezone.localdate().isoformat(),
             "starts_at": value(past),
             "reason": REASON,
+            "reason_code": "power_or_network",
+            "phone_outcome": "no_answer",
             "action": "move",
         },
     )
@@ -212,7 +223,14 @@ def test_an_empty_reason_is_refused_and_the_chosen_time_kept(employee_client, bo
     chosen = value(at(11, day=NEXT_DAY))
     response = employee_client.post(
         move_url(appointment),
-        {"day": NEXT_DAY.isoformat(), "starts_at": chosen, "reason": "   ", "action": "move"},
+        {
+            "day": NEXT_DAY.isoformat(),
+            "starts_at": chosen,
+            "reason": "   ",
+            "reason_code": "other",
+            "phone_outcome": "reached",
+            "action": "move",
+        },
     )
     assert response.status_code == 400
     assert response.context["form"].errors["reason"]
@@ -226,7 +244,14 @@ def test_no_or_a_malformed_time_is_refused(employee_client, book, starts_at):
     appointment = book(9)
     response = employee_client.post(
         move_url(appointment),
-        {"day": NEXT_DAY.isoformat(), "starts_at": starts_at, "reason": REASON, "action": "move"},
+        {
+            "day": NEXT_DAY.isoformat(),
+            "starts_at": starts_at,
+            "reason": REASON,
+            "reason_code": "technical",
+            "phone_outcome": "reached",
+            "action": "move",
+        },
     )
     assert response.status_code == 400
     assert response.context["time_error"]
@@ -241,6 +266,8 @@ def test_an_appointment_of_another_kep_is_not_found(employee_client, book, other
             "day": NEXT_DAY.isoformat(),
             "starts_at": value(at(11, day=NEXT_DAY)),
             "reason": REASON,
+            "reason_code": "power_or_network",
+            "phone_outcome": "no_answer",
             "action": "move",
         },
     )
@@ -274,11 +301,109 @@ def test_a_supervisor_moves_too(client, book, supervisor):
             "day": NEXT_DAY.isoformat(),
             "starts_at": value(at(11, day=NEXT_DAY)),
             "reason": REASON,
+            "reason_code": "power_or_network",
+            "phone_outcome": "no_answer",
             "action": "move",
         },
     )
     assert response.status_code == 302
-    assert CitizenCallTask.objects.get().employee == supervisor
+    assert CitizenCallTask.objects.get(done_at__isnull=True).employee == supervisor
+
+
+# --- Seed 002: told by phone before the move, an urgent reason from a list -------------------
+
+
+def test_the_move_page_starts_with_the_phone_call(employee_client, book, employee):
+    appointment = book(9)
+    response = employee_client.get(move_url(appointment))
+    content = response.content.decode()
+    # The call comes first, with the number to call (read through the audit), then the time,
+    # then the reason.
+    assert content.index('id="step-phone"') < content.index('id="step-time"')
+    assert content.index('id="step-time"') < content.index('id="step-reason"')
+    assert 'href="tel:+306912345678"' in content
+    assert AuditEvent.objects.filter(
+        action="appointment.phone_viewed", actor=employee.user, object_id=str(appointment.reference)
+    ).exists()
+    for code in ("employee_absent", "technical", "power_or_network", "kep_closed", "other"):
+        assert f'value="{code}"' in content
+
+
+def test_moving_without_the_phone_call_or_the_reason_is_refused(employee_client, book):
+    appointment = book(9)
+    response = employee_client.post(
+        move_url(appointment),
+        {
+            "day": NEXT_DAY.isoformat(),
+            "starts_at": value(at(11, day=NEXT_DAY)),
+            "reason": REASON,
+            "action": "move",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["phone_error"]
+    assert response.context["reason_code_error"]
+    content = response.content.decode()
+    assert 'href="#phone-outcome"' in content
+    assert 'href="#reason-code"' in content
+    appointment.refresh_from_db()
+    assert appointment.starts_at == at(9)
+    assert not OutboxMessage.objects.filter(key__startswith="appointment-moved:").exists()
+    assert not SmsMessage.objects.exists()
+
+
+def test_a_citizen_reached_first_is_told_then_by_email_and_sms(employee_client, book, employee):
+    appointment = book(9)
+    response = employee_client.post(
+        move_url(appointment),
+        {
+            "phone_outcome": "reached",
+            "phone_note": "Συμφώνησε στη νέα ώρα",
+            "day": NEXT_DAY.isoformat(),
+            "starts_at": value(at(11, day=NEXT_DAY)),
+            "reason_code": "employee_absent",
+            "reason": "",
+            "action": "move",
+        },
+    )
+    assert response.status_code == 302
+    # The call is recorded as made before the move, and nothing is left to do.
+    task = CitizenCallTask.objects.get()
+    assert task.done_at is not None
+    assert task.outcome == CallOutcome.REACHED
+    assert task.note == "Συμφώνησε στη νέα ώρα"
+    assert task.done_by == employee.user
+    phoned = AuditEvent.objects.get(action="appointment.citizen_phoned")
+    moved_event = AuditEvent.objects.get(action="appointment.moved")
+    assert phoned.details["before"] == "move"
+    # The email carries the reason chosen from the list, in the citizen's language.
+    email = OutboxMessage.objects.get(key__startswith="appointment-moved:")
+    assert "Απρόβλεπτη απουσία του υπαλλήλου" in email.text_body
+    change = appointment.changes.get()
+    assert change.reason == "Απρόβλεπτη απουσία του υπαλλήλου."
+    assert moved_event.pk is not None
+    tasks = employee_client.get(response["Location"]).content.decode()
+    assert 'id="moved-banner"' in tasks
+    assert f'id="task-{task.pk}"' not in tasks
+
+
+def test_the_service_refuses_an_unknown_reason_or_outcome(book, employee):
+    from keplive.booking.exceptions import BookingError
+
+    appointment = book(9)
+    for kwargs in ({"reason_code": "whim"}, {"reason_code": "other", "phone_outcome": "maybe"}):
+        with pytest.raises(BookingError):
+            move_appointment(
+                reference=appointment.reference,
+                starts_at=at(11, day=NEXT_DAY),
+                reason=REASON,
+                actor=employee.user,
+                origin=SYSTEM,
+                now=timezone.now(),
+                **kwargs,
+            )
+    appointment.refresh_from_db()
+    assert appointment.starts_at == at(9)
 
 
 # --- The phone calls -------------------------------------------------------------------------

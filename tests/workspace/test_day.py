@@ -36,8 +36,9 @@ def test_the_day_lists_only_the_own_kep(employee_client, book, other_employee):
     content = response.content.decode()
     assert f"/workspace/calls/{ours[0].reference}/" in content
     assert str(theirs.reference) not in content
-    assert "govgr-table--stacked-s" in content
-    assert 'data-label="' in content
+    # A time grid: a real table with the times as row headers (issue 15, item 12).
+    assert 'id="kl-day-grid"' in content
+    assert '<th class="kl-grid__time" scope="row">09:00</th>' in content
     assert AuditEvent.objects.filter(action="appointments.listed", channel="workspace").exists()
 
 
@@ -82,3 +83,58 @@ def test_a_cancelled_appointment_is_not_listed(employee_client, book, citizen):
         reference=appointment.reference, citizen=citizen, now=timezone.now()
     )
     assert day_page(employee_client).context["rows"] == []
+
+
+# --- The day as a time grid (issue 15, item 12) ------------------------------------------------
+
+
+def test_the_grid_puts_each_appointment_in_its_employees_column_spanning_its_rows(
+    employee_client, book, employee, kep
+):
+    from keplive.workspace.calendar_data import day_grid, rows_for
+    from tests.factories import EmployeeFactory
+
+    first, second = book(9), book(11)
+    colleague = EmployeeFactory(kep=kep)
+    rows = rows_for([first, second], employee=colleague)
+    grid = day_grid(rows, employee=colleague, columns=[employee, colleague])
+    # The viewer's own column first; then the others.
+    assert [column.employee_id for column in grid.columns] == [colleague.pk, employee.pk]
+    length = int((first.ends_at - first.starts_at).total_seconds() // 60)
+    assert 60 % grid.step == 0
+    assert length % grid.step == 0
+    times = [line.time for line in grid.rows]
+    assert times[0] == "08:00"
+    assert (15 * 60 - 8 * 60) // grid.step == len(grid.rows)  # 08:00 to 15:00
+    start = times.index("09:00")
+    block = grid.rows[start].cells[1]
+    assert block.row is not None
+    assert block.row["reference"] == str(first.reference)
+    assert block.rowspan == length // grid.step
+    # The rows it spans have no cell in its column: one cell fewer than columns.
+    for line in grid.rows[start + 1 : start + block.rowspan]:
+        assert len(line.cells) == 1
+    # Elsewhere every column has an empty cell.
+    assert all(cell.row is None for cell in grid.rows[0].cells)
+    assert len(grid.rows[0].cells) == 2
+
+
+def test_the_grid_stretches_to_an_appointment_outside_the_citizens_window(employee, book):
+    import datetime as dt
+
+    from keplive.booking.models import Appointment
+    from keplive.workspace.calendar_data import day_grid, initials, rows_for
+
+    late = book(9)
+    start = timezone.localtime(late.starts_at).replace(hour=18, minute=10)
+    Appointment.objects.filter(pk=late.pk).update(
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=25),
+        blocked_until=start + dt.timedelta(minutes=30),
+    )
+    late.refresh_from_db()
+    grid = day_grid(rows_for([late], employee=employee), employee=employee, columns=[employee])
+    assert grid.step == 5
+    assert grid.rows[-1].time == "18:55"
+    assert initials("Νίκος Αντωνίου") == "Ν.Α."
+    assert initials("") == ""

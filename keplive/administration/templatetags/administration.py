@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from typing import Any
 
 from django import template
@@ -54,10 +55,12 @@ VALUE_ROOM = 90
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
 LABEL_CHARS = 34
+LINE_HEIGHT = 17
 
 
-def _shorten(text: str, size: int = LABEL_CHARS) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+def _label_lines(text: str, size: int = LABEL_CHARS) -> list[str]:
+    """A label on as many lines as it needs (issue 15, item 13: never cut short with "…")."""
+    return textwrap.wrap(text, size, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 @register.inclusion_tag("administration/dashboard/_bar_chart.html")
@@ -65,27 +68,35 @@ def bar_chart(bars: list[dict[str, Any]], chart_id: str, title: str) -> dict[str
     """``bars``: dicts of label, share (0–1 of the largest) and the value as shown."""
     room = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
     rows = []
-    for index, bar in enumerate(bars):
-        y = index * ROW_HEIGHT
+    y = 0
+    for bar in bars:
+        lines = _label_lines(str(bar["label"]))
+        height = max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 12)
+        middle = y + height / 2
         width = max(round(bar["share"] * room, 1), 0)
+        first_line = middle + 5 - (len(lines) - 1) * LINE_HEIGHT / 2
         rows.append(
             {
-                "label": _shorten(str(bar["label"])),
+                "lines": [
+                    {"text": line, "y": first_line + number * LINE_HEIGHT}
+                    for number, line in enumerate(lines)
+                ],
                 "full_label": bar["label"],
                 "shown": bar["shown"],
                 "y": y,
-                "text_y": y + ROW_HEIGHT / 2 + 5,
-                "bar_y": y + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+                "text_y": middle + 5,
+                "bar_y": middle - BAR_HEIGHT / 2,
                 "width": width,
                 "value_x": LABEL_WIDTH + width + 6,
             }
         )
+        y += height
     return {
         "rows": rows,
         "chart_id": chart_id,
         "title": title,
         "width": CHART_WIDTH,
-        "height": max(len(rows), 1) * ROW_HEIGHT,
+        "height": max(y, ROW_HEIGHT),
         "label_width": LABEL_WIDTH,
         "bar_height": BAR_HEIGHT,
         "label_x": LABEL_WIDTH - 8,
