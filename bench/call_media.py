@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.calls import build, free_port, serve_command, summary, write_goals  # noqa: E402
+from bench.calls import (  # noqa: E402
+    build,
+    free_port,
+    serve_command,
+    summary,
+    wait_for_server,
+    write_goals,
+)
 
 MAX_CALLS = 1000
 TARGET_MS = 800
@@ -213,12 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     outcomes: list[dict] = []
     try:
-        for _ in range(100):  # bounded wait for the server
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_server(port)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for reference, token in data["tokens"][: args.calls]:

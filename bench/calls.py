@@ -113,6 +113,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for_server(port: int, seconds: float = 90) -> None:
+    """Until the server accepts connections: bounded (a loaded machine starts it slowly)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start within {seconds:.0f} s")
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -383,12 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     url = f"ws://127.0.0.1:{port}"
     try:
-        for _ in range(100):  # bounded wait for the server
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_server(port)
         time.sleep(0.5)
         result = asyncio.run(_run(url, data, args, server.pid))
     finally:
