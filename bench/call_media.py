@@ -42,6 +42,7 @@ from bench.calls import (  # noqa: E402
 )
 
 MAX_CALLS = 1000
+GOAL_CALLS = 200  # issue 13, goal 4
 TARGET_MS = 800
 
 CHROMIUM = os.environ.get("KEPLIVE_CHROMIUM", "/usr/bin/chromium")
@@ -164,13 +165,14 @@ def goals(result: dict) -> list[dict]:
         result["admit_to_first_frame_at_employee_ms"],
         result["admit_to_first_frame_at_citizen_ms"],
     )
-    complete = result["failed"] == 0
+    # The goal is met only by a run of the goal's size (as `make bench` runs it).
+    complete = result["failed"] == 0 and result["calls"] >= GOAL_CALLS
     return [
         {
             "goal": "4. Every call connects",
             "figure": f"{result['failed']} of {result['calls']} calls without video",
-            "target": "0 calls without video",
-            "pass": result["failed"] == 0,
+            "target": f"0 of {GOAL_CALLS} calls without video",
+            "pass": complete,
         },
         {
             "goal": "4. Admit → first frame at the employee, p95",
