@@ -15,6 +15,8 @@ import json
 import logging
 import time
 import uuid
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -80,7 +83,31 @@ class Refused(Exception):
 # --- Database access (synchronous, run in a thread) ---------------------------------------
 
 
-@database_sync_to_async
+# Fewer threads than the process's PostgreSQL pool (KEPLIVE_DB_POOL_MAX_SIZE, 10): a burst of
+# joins queues here, not on the pool's 10-second timeout, and leaves connections to the pages.
+DATABASE_THREADS = 4
+_DATABASE_THREADS = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="keplive-calls-db")
+
+
+def _in_thread(function: Any) -> Any:
+    """Run ``function`` in a worker thread of the event loop's pool, with Django's connection
+    handling. Not Channels' default (``thread_sensitive=True``): a consumer outside a request
+    has no thread of its own, so that default runs every consumer's queries in the one shared
+    thread, one after another, and 50 citizens joining at once waited in line for it
+    (docs/PERFORMANCE.md, "Call signalling"). Each call here is its own transaction(s) on a
+    connection from the pool; nothing in it needs a particular thread. SQLite (development,
+    the SQLite test run) keeps the one thread: it serialises writers anyway, and its shared
+    in-memory test database refuses concurrent writers instead of waiting."""
+    parallel = database_sync_to_async(function, thread_sensitive=False, executor=_DATABASE_THREADS)
+    serial = database_sync_to_async(function)
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return (serial if connection.vendor == "sqlite" else parallel)(*args, **kwargs)
+
+    return run
+
+
+@_in_thread
 def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Call, str, Any]:
     """(call, role, actor) for this connection, or ``Refused``."""
     now = timezone.now()
@@ -142,7 +169,7 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
     return call, role, actor
 
 
-@database_sync_to_async
+@_in_thread
 def _session_still_valid(scope: dict[str, Any]) -> bool:
     """For a connection signed in by its session: False once the session has expired; otherwise
     the message counts as activity, so a long call keeps the employee signed in (ADR 0014)."""
@@ -156,22 +183,62 @@ def _session_still_valid(scope: dict[str, Any]) -> bool:
     return True
 
 
-@database_sync_to_async
+@_in_thread
 def _fresh(call_id: int) -> Call:
     return Call.objects.select_related("appointment").get(pk=call_id)
 
 
-@database_sync_to_async
-def _snapshot(call_id: int, role: str, participant: str) -> dict[str, Any]:
-    call = Call.objects.select_related("appointment").get(pk=call_id)
+def _snapshot_of(call: Call, role: str, participant: str) -> dict[str, Any]:
     body = selectors.snapshot(call, role=role)
     if body["you"]["admitted"]:
         body["ice_servers"] = ice_servers(participant=participant, now=timezone.now())
     return body
 
 
+@_in_thread
+def _snapshot(call_id: int, role: str, participant: str) -> dict[str, Any]:
+    call = Call.objects.select_related("appointment").get(pk=call_id)
+    return _snapshot_of(call, role, participant)
+
+
+@_in_thread
+def _arrive(
+    call: Call, role: str, actor: Any, channel: str, participant: str, origin: Origin
+) -> dict[str, Any]:
+    """A connection has joined the call's group: it speaks for its role now (the employee opens
+    the room), and the snapshot it starts with — one trip to the database."""
+    call = services.set_presence(call=call, role=role, channel=channel)
+    if role == Role.EMPLOYEE:
+        call = services.open_call(call=call, employee=actor, now=timezone.now(), origin=origin)
+    return _snapshot_of(call, role, participant)
+
+
+@_in_thread
+def _leave(call_id: int, role: str, channel: str) -> None:
+    call = Call.objects.get(pk=call_id)
+    services.set_presence(call=call, role=role, channel="", replace=channel)
+
+
 def _run(function: Any, **kwargs: Any) -> Any:
-    return database_sync_to_async(function)(**kwargs)
+    return _in_thread(function)(**kwargs)
+
+
+# redis-py's asyncio pool (channels_redis) holds at most 100 connections and raises
+# MaxConnectionsError beyond, instead of waiting: 200 sockets closing at once made their
+# group_discard fail and left them "present". The layer calls of this process's consumers wait
+# for one of these slots instead (one semaphore per event loop: tests run several loops).
+LAYER_SLOTS = 48
+_layer_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _layer_slots.get(loop)
+    if slots is None:
+        slots = _layer_slots[loop] = asyncio.Semaphore(LAYER_SLOTS)
+    return slots
 
 
 # --- The consumer ---------------------------------------------------------------------------
@@ -208,19 +275,17 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.call_id = call.pk
         self.participant = f"{self.role}-{uuid.uuid4().hex[:12]}"
         self.origin = Origin(ip_address=self._client_ip(), channel=f"call-{self.role}")
-        await self.channel_layer.group_add(group_name(call.pk), self.channel_name)
+        # In the group before the presence is written: no change after it is missed.
+        await self._layer(self.channel_layer.group_add(group_name(call.pk), self.channel_name))
         # A re-join of the same role takes over; the older connection closes itself.
         await self._group({"type": "call.replace", "role": self.role, "channel": self.channel_name})
-        await _run(services.set_presence, call=call, role=self.role, channel=self.channel_name)
-        if self.role == Role.EMPLOYEE:
-            await _run(
-                services.open_call,
-                call=call,
-                employee=self.actor,
-                now=timezone.now(),
-                origin=self.origin,
-            )
-        await self._group({"type": "call.changed"})
+        body = await _arrive(
+            call, self.role, self.actor, self.channel_name, self.participant, self.origin
+        )
+        self.admitted_now = bool(body["you"]["admitted"])
+        await self._send(body)
+        # The others learn of the arrival; this connection has its snapshot already.
+        await self._group({"type": "call.changed", "skip": self.channel_name})
         self.heartbeat = asyncio.ensure_future(self._watch_heartbeat())
 
     async def disconnect(self, code: int) -> None:
@@ -228,11 +293,10 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.heartbeat.cancel()
         if not self.call_id:
             return
-        await self.channel_layer.group_discard(group_name(self.call_id), self.channel_name)
-        call = await _fresh(self.call_id)
-        await _run(
-            services.set_presence, call=call, role=self.role, channel="", replace=self.channel_name
+        await self._layer(
+            self.channel_layer.group_discard(group_name(self.call_id), self.channel_name)
         )
+        await _leave(self.call_id, self.role, self.channel_name)
         await self._group({"type": "call.changed"})
 
     # --- From the browser ----------------------------------------------------------------
@@ -442,6 +506,8 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def call_changed(self, event: dict[str, Any]) -> None:
         if not self.call_id:
             return  # replaced by a newer connection, closing
+        if event.get("skip") == self.channel_name:
+            return  # this connection's own arrival: it sent its snapshot already
         await self._send_snapshot()
 
     async def _send_snapshot(self) -> None:
@@ -478,13 +544,21 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def call_replace(self, event: dict[str, Any]) -> None:
         if event["role"] == self.role and event["channel"] != self.channel_name:
             call_id, self.call_id = self.call_id, 0  # the newer connection owns the presence
-            await self.channel_layer.group_discard(group_name(call_id), self.channel_name)
+            await self._layer(
+                self.channel_layer.group_discard(group_name(call_id), self.channel_name)
+            )
             await self.close(code=CLOSE_REPLACED)
 
     # --- Helpers ----------------------------------------------------------------------------
 
     async def _group(self, event: dict[str, Any]) -> None:
-        await self.channel_layer.group_send(group_name(self.call_id), event)
+        await self._layer(self.channel_layer.group_send(group_name(self.call_id), event))
+
+    @staticmethod
+    async def _layer(operation: Any) -> None:
+        """One channel-layer operation, in one of this process's slots (``LAYER_SLOTS``)."""
+        async with _slots():
+            await operation
 
     async def _send(self, body: dict[str, Any]) -> None:
         self.sent += 1

@@ -11,7 +11,9 @@ uvicorn runs the ASGI application with:
 - no access log (request lines carry signed links and OAuth codes) and the project's logging
   configuration, whose filter removes tokens and personal data from every line
   (keplive/config/logs.py);
-- no lifespan protocol (Django has none); WebSocket frames of at most 64 KiB.
+- no lifespan protocol (Django has none); WebSocket frames of at most 64 KiB, uncompressed:
+  signalling messages are small JSON, and permessage-deflate kept a zlib compressor and
+  decompressor per held connection (docs/PERFORMANCE.md, issue 13 goal 3).
 """
 
 from __future__ import annotations
@@ -52,4 +54,6 @@ class Command(BaseCommand):
             timeout_graceful_shutdown=10,
             # Signalling messages are at most 16 KiB (calls.consumers); refuse giants at the door.
             ws_max_size=64 * 1024,
+            # No permessage-deflate: its zlib state per connection was most of its memory.
+            ws_per_message_deflate=False,
         )
