@@ -85,7 +85,7 @@ bench: install
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/run.py || status=1; \
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/front_door.py || status=1; \
 	DATABASE_URL=$(PG_TEST_URL) $(PY) bench/fuzz.py || status=1; \
-	$(PY) bench/calls.py || status=1; \
+	scripts/ensure-services redis && DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) bench/calls.py || status=1; \
 	scripts/ensure-services chromium && $(PY) bench/call_media.py || status=1; \
 	$(PY) bench/goals.py --expect run front_door calls call_media || status=1; \
 	exit $$status

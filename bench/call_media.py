@@ -38,8 +38,8 @@ from bench.calls import (  # noqa: E402
     serve_command,
     summary,
     wait_for_server,
-    write_goals,
 )
+from bench.goals import write_goals  # noqa: E402
 
 MAX_CALLS = 1000
 GOAL_CALLS = 200  # issue 13, goal 4

@@ -45,7 +45,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
+from bench.goals import write_goals  # noqa: E402
 
 MAX_CONNECTIONS = 10_000
 MAX_HOLD_SECONDS = 900
@@ -509,15 +512,6 @@ def goals(result: dict[str, Any], args: argparse.Namespace) -> list[dict[str, An
             and joins["p95"] <= GOAL_JOIN_P95_MS,
         },
     ]
-
-
-def write_goals(name: str, goals: list[dict[str, Any]]) -> Path:
-    """``var/bench-goals/<name>.json``: what bench/goals.py prints for `make bench` (issue 13)."""
-    folder = Path(os.environ.get("KEPLIVE_VAR_DIR") or ROOT / "var") / "bench-goals"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.json"
-    path.write_text(json.dumps(goals, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def summary(seconds: list[float]) -> dict[str, float]:
