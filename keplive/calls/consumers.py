@@ -11,6 +11,7 @@ forgotten: never stored, never logged (P6).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -576,5 +577,8 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         while True:
             await asyncio.sleep(5)
             if time.monotonic() - self.last_heard > HEARTBEAT_TIMEOUT_SECONDS:
-                await self.close(code=1001)
+                # The page may be gone already (the server then raises its ClientDisconnected,
+                # an OSError): closing a closed socket is no error to log.
+                with contextlib.suppress(OSError):
+                    await self.close(code=1001)
                 return
