@@ -176,7 +176,7 @@ def _context(
         "start_time": start_time,
         "end_time": dateformat.format(ends, "H:i"),
         "when": _("%(day)s at %(time)s") % {"day": day, "time": start_time},
-        "reference": str(appointment.reference),
+        "reference": appointment.display_code,
         "service": appointment.service.title,
         "category": appointment.category.title,
         "kep_name": kep.name,

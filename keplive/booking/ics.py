@@ -119,6 +119,7 @@ def appointment_ics(
                 "description",
                 "\n".join(
                     [
+                        _("Appointment code: %(code)s") % {"code": appointment.display_code},
                         _("Join the video call: %(url)s") % {"url": join},
                         _("Change or cancel the appointment: %(url)s")
                         % {"url": manage_url(appointment)},

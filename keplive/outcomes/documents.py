@@ -70,7 +70,7 @@ def submission_form(
             (_("Request"), details.subject if details is not None else ""),
             (_("Delivery of the document"), method),
             (_("Delivered to"), destination),
-            (_("Reference"), str(appointment.reference)),
+            (_("Reference"), appointment.display_code),
         ]
         content = FormContent(
             title=_("Successful submission form"),

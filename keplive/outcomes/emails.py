@@ -54,7 +54,7 @@ def _common(outcome: Outcome, details: AppointmentDetails) -> dict[str, object]:
         "service": appointment.service.title,
         "day": dateformat.format(starts, "l j E Y"),
         "start_time": dateformat.format(starts, "H:i"),
-        "reference": str(appointment.reference),
+        "reference": appointment.display_code,
         "kep_name": kep.name,
         "kep_address": f"{kep.address}, {kep.postal_code} {kep.city}",
         "kep_phone": kep.phone,

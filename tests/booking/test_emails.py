@@ -156,7 +156,9 @@ def test_the_email_carries_everything_the_citizen_needs(
         assert kep.name_en in part
         assert kep.address in part
         assert "2101234567" in part
-        assert str(appointment.reference) in part
+        # The code a person can read out, not the internal UUID (issue 14, item 9).
+        assert appointment.display_code in part
+        assert str(appointment.reference) not in part
         assert "Μαρία Παπαδοπούλου" in part
         assert "By post" in part
         assert "Ερμού 10, 10563 Αθήνα" in part

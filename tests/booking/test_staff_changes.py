@@ -307,8 +307,11 @@ def test_the_move_email_is_in_the_citizens_language(kep, employee, service):
     email = OutboxMessage.objects.get(key__startswith="appointment-moved:")
     assert email.subject.startswith("The KEP moved your KEPlive appointment")
     assert "The KEP's reason" in email.text_body
-    assert SmsMessage.objects.get().text.startswith("KEPlive: ")
-    assert "moved your video call" in SmsMessage.objects.get().text
+    text = SmsMessage.objects.get().text
+    assert text.startswith("myKEPlive: ")
+    assert "moved your video call" in text
+    # The code the citizen can read out when they call the KEP back (issue 14, item 9).
+    assert appointment.display_code in text
 
 
 # --- Reassign -------------------------------------------------------------------------------
