@@ -299,6 +299,8 @@ def closed_days_in_month(
     first_day = dt.date(year, month, 1)
     last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
     free_set = set(free)
+    # Today's remaining hours are past the minimum notice: "can no longer be booked", not "full".
+    first_open = max(horizon_start, local_date(now) + dt.timedelta(days=1))
     start, end = max(first_day, horizon_start), min(last_day, horizon_end)
     kep_calendar: KepCalendar | None = None
     if start <= end:
@@ -313,7 +315,7 @@ def closed_days_in_month(
     day = first_day
     while day <= last_day:
         if day not in free_set:
-            reasons[day] = _why_closed(day, kep_calendar, horizon_start, horizon_end, names)
+            reasons[day] = _why_closed(day, kep_calendar, first_open, horizon_end, names)
         day += dt.timedelta(days=1)
     return reasons
 
@@ -338,11 +340,22 @@ def _why_closed(
     return ClosedDay("full")
 
 
-def first_free_times(*, keps: Sequence[Kep], category: Category) -> dict[int, dt.datetime | None]:
+def first_free_times(
+    *, keps: Sequence[Kep], category: Category, now: dt.datetime
+) -> dict[int, dt.datetime | None]:
     """Each listed KEP's first free time in the category, as the earliest-free-time index keeps
     it (refreshed by bookings and every ten minutes; the calendar checks it live). A KEP the
-    index has not seen yet is absent; ``None`` means nothing free within the horizon."""
-    rows = EarliestFreeTime.objects.filter(
-        kep_id__in=[kep.pk for kep in keps], category=category
-    ).values_list("kep_id", "starts_at")
-    return dict(rows)
+    index has not seen yet is computed and stored first; ``None``: nothing free."""
+
+    def read() -> dict[int, dt.datetime | None]:
+        rows = EarliestFreeTime.objects.filter(
+            kep_id__in=[kep.pk for kep in keps], category=category
+        ).values_list("kep_id", "starts_at")
+        return dict(rows)
+
+    found = read()
+    missing = [kep for kep in keps if kep.pk not in found]
+    if missing:
+        refresh_earliest_free_times(keps=missing, now=now, categories=[category])
+        found = read()
+    return found

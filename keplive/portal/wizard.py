@@ -281,9 +281,10 @@ def choose_kep(request: HttpRequest, category: int, service: int) -> HttpRespons
         words = normalise_for_search(query).split()
         listed = [kep for kep in listed if _matches(kep, words)]
     shown = listed[:KEPS_LISTED]
+    firsts = first_free_times(keps=shown, category=chosen, now=timezone.now())
     first = {
         kep_id: time_label(moment) if moment is not None else None
-        for kep_id, moment in first_free_times(keps=shown, category=chosen).items()
+        for kep_id, moment in firsts.items()
     }
     earliest = []
     if searchable:

@@ -109,7 +109,8 @@ def test_each_closed_day_has_its_reason(kep):
     )
     assert reasons[day].reason == "holiday"
     assert reasons[day].name == "Πολιούχος"
-    weekend = [d for d in reasons if d.weekday() == 6 and d > timezone.localdate() + dt.timedelta(2)]
+    soon = timezone.localdate() + dt.timedelta(2)
+    weekend = [d for d in reasons if d.weekday() == 6 and d > soon]
     in_horizon = [d for d in weekend if reasons[d].reason not in {"past", "later"}]
     assert in_horizon
     assert all(reasons[d].reason == "closed" for d in in_horizon)
