@@ -157,7 +157,7 @@ def queue_not_servable_email(
             "note": outcome.note,
             "book_url": book_url(),
         }
-        subject = _("About your KEPlive appointment of %(day)s: how to proceed") % {
+        subject = _("About your myKEPlive appointment of %(day)s: how to proceed") % {
             "day": context["day"]
         }
         return _queue(

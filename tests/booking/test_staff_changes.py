@@ -305,7 +305,7 @@ def test_the_move_email_is_in_the_citizens_language(kep, employee, service):
     appointment = book(kep, service, at(9), language="en")
     move(appointment, at(11, day=WEDNESDAY), actor=employee.user)
     email = OutboxMessage.objects.get(key__startswith="appointment-moved:")
-    assert email.subject.startswith("The KEP moved your KEPlive appointment")
+    assert email.subject.startswith("The KEP moved your myKEPlive appointment")
     assert "The KEP's reason" in email.text_body
     text = SmsMessage.objects.get().text
     assert text.startswith("myKEPlive: ")
