@@ -284,7 +284,8 @@ def test_rescheduling_sends_an_update_with_a_new_sequence_and_a_new_manage_link(
     confirmation_again, update = messages_for(appointment)
     assert confirmation_again.pk == confirmation.pk
     assert update.key == f"appointment-updated:{appointment.reference}:1"
-    assert update.subject.startswith("Το ραντεβού σας στο myKEPlive άλλαξε")  # in Greek, as declared
+    # In Greek, as declared.
+    assert update.subject.startswith("Το ραντεβού σας στο myKEPlive άλλαξε")
     assert "11:00" in update.subject
     _content_type, calendar = ics_of(update)
     (event,) = calendar.events

@@ -37,7 +37,10 @@ SUBJECTS = {
         "Το ραντεβού σας στο myKEPlive κλείστηκε: ",
         "Your myKEPlive appointment is booked: ",
     ),
-    "updated": ("Το ραντεβού σας στο myKEPlive άλλαξε: ", "Your myKEPlive appointment has changed: "),
+    "updated": (
+        "Το ραντεβού σας στο myKEPlive άλλαξε: ",
+        "Your myKEPlive appointment has changed: ",
+    ),
     "cancelled": (
         "Το ραντεβού σας στο myKEPlive ακυρώθηκε: ",
         "Your myKEPlive appointment was cancelled: ",
