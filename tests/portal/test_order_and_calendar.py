@@ -178,3 +178,11 @@ def test_the_call_page_says_when_the_employee_will_be_there_in_the_genitive(clie
     assert "10:00" in early
     assert f"{genitive} {day.year}, 10:00" in page  # the heading's date, genitive too
     assert "Αναμονή" not in early
+
+
+def test_what_to_prepare_lists_each_item_once():
+    service = ServiceFactory(
+        documents_el="Δελτίο ταυτότητας\nΑΜΚΑ\n  δελτίο  ταυτοτητας \nΑΜΚΑ\nΕκκαθαριστικό"
+    )
+    with translation.override("el"):
+        assert service.documents == ["Δελτίο ταυτότητας", "ΑΜΚΑ", "Εκκαθαριστικό"]
