@@ -264,6 +264,7 @@ EMPLOYEE_PAGES: list[tuple[str, str]] = [
     ("get", f"/workspace/calls/{REFERENCE}/"),
     ("post", f"/workspace/calls/{REFERENCE}/registry-check/"),
     ("get", "/workspace/week/"),
+    ("get", "/workspace/find/"),
     ("get", f"/workspace/appointments/{REFERENCE}/"),
     ("get", "/workspace/upcoming.json"),
     ("get", "/workspace/alerts/"),

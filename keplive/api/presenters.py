@@ -71,6 +71,7 @@ def hold_out(hold: Appointment) -> HoldOut:
 def booking_out(appointment: Appointment) -> BookingOut:
     return BookingOut(
         reference=appointment.reference,
+        code=appointment.display_code,
         status=appointment.status,
         kep=kep_out(appointment.kep),
         service=appointment.service.code,

@@ -188,6 +188,10 @@ class RescheduleRequest(Schema):
 
 class BookingOut(Schema):
     reference: UUID
+    code: str = Field(
+        description="The reference people read and type, e.g. 7Q4M-2XZD (the UUID stays the "
+        "identifier in URLs)"
+    )
     status: str
     kep: KepOut
     service: str

@@ -93,16 +93,16 @@ def queue_appointment_email(
 def _subject(kind: EmailKind, context: dict[str, object]) -> str:
     when = context["when"]
     if kind is EmailKind.CONFIRMED:
-        return _("Your KEPlive appointment is booked: %(when)s") % {"when": when}
+        return _("Your myKEPlive appointment is booked: %(when)s") % {"when": when}
     if kind is EmailKind.UPDATED:
-        return _("Your KEPlive appointment has changed: %(when)s") % {"when": when}
+        return _("Your myKEPlive appointment has changed: %(when)s") % {"when": when}
     if kind is EmailKind.MOVED:
-        return _("The KEP moved your KEPlive appointment to %(when)s") % {"when": when}
+        return _("The KEP moved your myKEPlive appointment to %(when)s") % {"when": when}
     if kind is EmailKind.CANCELLED:
-        return _("Your KEPlive appointment was cancelled: %(when)s") % {"when": when}
+        return _("Your myKEPlive appointment was cancelled: %(when)s") % {"when": when}
     if kind is EmailKind.CANCELLED_BY_KEP:
-        return _("The KEP cancelled your KEPlive appointment: %(when)s") % {"when": when}
-    return _("Reminder: your KEPlive video call at %(time)s") % {"time": context["start_time"]}
+        return _("The KEP cancelled your myKEPlive appointment: %(when)s") % {"when": when}
+    return _("Reminder: your myKEPlive video call at %(time)s") % {"time": context["start_time"]}
 
 
 def _intro(kind: EmailKind) -> str:
@@ -176,7 +176,7 @@ def _context(
         "start_time": start_time,
         "end_time": dateformat.format(ends, "H:i"),
         "when": _("%(day)s at %(time)s") % {"day": day, "time": start_time},
-        "reference": str(appointment.reference),
+        "reference": appointment.display_code,
         "service": appointment.service.title,
         "category": appointment.category.title,
         "kep_name": kep.name,

@@ -13,9 +13,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.booking import codes
 from keplive.booking.exceptions import AppointmentNotFound
 from keplive.booking.models import Appointment, AppointmentDetails, Reference, Status
 from keplive.directory.models import Employee
@@ -30,6 +31,17 @@ def _parse_reference(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
+        return None
+
+
+def _lookup(reference: object) -> Q | None:
+    """The filter for a reference given as its UUID or as its code (``codes``, typed loosely)."""
+    parsed = _parse_reference(reference)
+    if parsed is not None:
+        return Q(reference=parsed)
+    try:
+        return Q(code=codes.normalise(reference))
+    except codes.InvalidCode:
         return None
 
 
@@ -78,14 +90,14 @@ def appointment_for_employee(
     """One appointment of the employee's KEP (booked, or since cancelled or closed), with what
     the citizen declared; ``AppointmentNotFound`` for anything else — a malformed reference, one
     that does not exist, another KEP's — and the refusal is audited the same way."""
-    parsed = _parse_reference(reference)
+    lookup = _lookup(reference)
     appointment = (
         _with_relations(
-            Appointment.objects.filter(reference=parsed, kep_id=employee.kep_id).exclude(
+            Appointment.objects.filter(lookup, kep_id=employee.kep_id).exclude(
                 status__in=_NOT_APPOINTMENTS
             )
         ).first()
-        if parsed is not None
+        if lookup is not None
         else None
     )
     if appointment is None:

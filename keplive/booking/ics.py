@@ -64,7 +64,7 @@ def _organizer() -> vCalAddress:
 
 
 def _split_address(value: str) -> tuple[str, str]:
-    """``"KEPlive <no-reply@…>"`` → ``("KEPlive", "no-reply@…")``; a bare address as is."""
+    """``"myKEPlive <no-reply@…>"`` → ``("myKEPlive", "no-reply@…")``; a bare address as is."""
     if "<" in value and value.rstrip().endswith(">"):
         name, _sep, rest = value.partition("<")
         return name.strip().strip('"'), rest.rstrip().rstrip(">").strip()
@@ -100,7 +100,7 @@ def appointment_ics(
         event.add("dtstart", appointment.starts_at.astimezone(dt.UTC))
         event.add("dtend", appointment.ends_at.astimezone(dt.UTC))
         event.add(
-            "summary", _("KEPlive video call: %(service)s") % {"service": _service(appointment)}
+            "summary", _("myKEPlive video call: %(service)s") % {"service": _service(appointment)}
         )
         event.add("organizer", _organizer())
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -120,6 +120,7 @@ def appointment_ics(
                 "\n".join(
                     [
                         _("KEP: %(kep)s") % {"kep": appointment.kep.name},
+                        _("Appointment code: %(code)s") % {"code": appointment.display_code},
                         _("Join the video call: %(url)s") % {"url": join},
                         _("Change or cancel the appointment: %(url)s")
                         % {"url": manage_url(appointment)},
@@ -132,7 +133,7 @@ def appointment_ics(
             alarm.add("trigger", dt.timedelta(minutes=-ALARM_MINUTES))
             alarm.add(
                 "description",
-                _("Your KEPlive video call starts in %(minutes)d minutes.")
+                _("Your myKEPlive video call starts in %(minutes)d minutes.")
                 % {"minutes": ALARM_MINUTES},
             )
             event.add_component(alarm)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
+from keplive.booking import codes
 from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Employee, Kep
 
@@ -37,8 +38,20 @@ Reference = uuid.UUID | str
 BLOCKING_STATUSES = (Status.HELD, Status.BOOKED)
 
 
+CODE_UNIQUE = "appointment_code_unique"
+CODE_ATTEMPTS = 5
+
+
+def _code_taken(error: IntegrityError) -> bool:
+    text = str(error)
+    # PostgreSQL names the constraint; SQLite names the column.
+    return CODE_UNIQUE in text or "booking_appointment.code" in text
+
+
 class Appointment(models.Model):
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    # What people see and type (``codes``): 8 characters of Crockford base32 with a check one.
+    code = models.CharField(_("code"), max_length=8, default=codes.new_code, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     citizen = models.ForeignKey(
         Citizen, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="appointments"
@@ -91,10 +104,34 @@ class Appointment(models.Model):
                 condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
                 name="appointment_hold_has_expiry",
             ),
+            models.UniqueConstraint(fields=["code"], name=CODE_UNIQUE),
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.starts_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"{self.code} {self.starts_at:%Y-%m-%d %H:%M} {self.status}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Insert with a fresh code when the random one is taken (1 in 34 thousand million per
+        existing appointment): each try in its own savepoint, so the caller's transaction and
+        any other constraint's violation are untouched."""
+        if not self._state.adding and self.pk is not None:
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            return
+        for _attempt in range(CODE_ATTEMPTS - 1):
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)  # type: ignore[arg-type]
+                return
+            except IntegrityError as error:
+                if not _code_taken(error):
+                    raise
+                self.code = codes.new_code()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def display_code(self) -> str:
+        """The code as shown and read out: ``7Q4M-2XZD``."""
+        return codes.display(self.code)
 
     @property
     def is_hold(self) -> bool:

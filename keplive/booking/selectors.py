@@ -28,9 +28,10 @@ from keplive.booking.schedule_inputs import (
     kep_schedules,
     local_date,
 )
-from keplive.booking.scheduling import Slot, free_days, free_slots, nearest_slots
+from keplive.booking.scheduling import KepCalendar, Slot, free_days, free_slots, nearest_slots
 from keplive.catalogue.models import Category, Service
-from keplive.directory.models import Kep
+from keplive.directory.models import Kep, LocalHoliday
+from keplive.directory.selectors import national_holiday_names
 
 
 def free_slots_for(
@@ -304,3 +305,94 @@ def appointment_for_citizen(
         object_id=appointment.reference,
     )
     return appointment
+
+
+# --- Why a day has no free times (issue 14, item 14) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
+    """Why a day of the citizen's calendar offers no time: ``reason`` is one of ``past``
+    (before the first bookable day), ``later`` (beyond the booking horizon), ``holiday``
+    (``name`` says which), ``closed`` (the KEP does not open that day) or ``full`` (open, but
+    every time is taken or no employee serves)."""
+
+    reason: str
+    name: str = ""
+
+
+def closed_days_in_month(
+    *,
+    kep: Kep,
+    category: Category,
+    year: int,
+    month: int,
+    free: Sequence[dt.date],
+    now: dt.datetime,
+) -> dict[dt.date, ClosedDay]:
+    """Each day of the month without free times, with the reason (the KEP's own calendar, read
+    from the same cached directory data the free times come from)."""
+    horizon_start, horizon_end = booking_horizon(category=category, now=now)
+    first_day = dt.date(year, month, 1)
+    last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
+    free_set = set(free)
+    # Today's remaining hours are past the minimum notice: "can no longer be booked", not "full".
+    first_open = max(horizon_start, local_date(now) + dt.timedelta(days=1))
+    start, end = max(first_day, horizon_start), min(last_day, horizon_end)
+    kep_calendar: KepCalendar | None = None
+    if start <= end:
+        kep_calendar = kep_schedules(keps=[kep], start=start, end=end, now=now)[kep.pk].calendar
+    names = dict(national_holiday_names(year))
+    names.update(
+        LocalHoliday.objects.filter(
+            municipality_id=kep.municipality_id, date__range=(first_day, last_day)
+        ).values_list("date", "name")
+    )
+    reasons: dict[dt.date, ClosedDay] = {}
+    day = first_day
+    while day <= last_day:
+        if day not in free_set:
+            reasons[day] = _why_closed(day, kep_calendar, first_open, horizon_end, names)
+        day += dt.timedelta(days=1)
+    return reasons
+
+
+def _why_closed(
+    day: dt.date,
+    kep_calendar: KepCalendar | None,
+    horizon_start: dt.date,
+    horizon_end: dt.date,
+    names: dict[dt.date, str],
+) -> ClosedDay:
+    if day < horizon_start:
+        return ClosedDay("past")
+    if day > horizon_end or kep_calendar is None:
+        return ClosedDay("later")
+    if day in kep_calendar.closed_dates:
+        return ClosedDay("holiday", names.get(day, ""))
+    exceptions = kep_calendar.exceptions
+    hours = exceptions[day] if day in exceptions else kep_calendar.weekly_hours.get(day.weekday())
+    if not hours:
+        return ClosedDay("closed")
+    return ClosedDay("full")
+
+
+def first_free_times(
+    *, keps: Sequence[Kep], category: Category, now: dt.datetime
+) -> dict[int, dt.datetime | None]:
+    """Each listed KEP's first free time in the category, as the earliest-free-time index keeps
+    it (refreshed by bookings and every ten minutes; the calendar checks it live). A KEP the
+    index has not seen yet is computed and stored first; ``None``: nothing free."""
+
+    def read() -> dict[int, dt.datetime | None]:
+        rows = EarliestFreeTime.objects.filter(
+            kep_id__in=[kep.pk for kep in keps], category=category
+        ).values_list("kep_id", "starts_at")
+        return dict(rows)
+
+    found = read()
+    missing = [kep for kep in keps if kep.pk not in found]
+    if missing:
+        refresh_earliest_free_times(keps=missing, now=now, categories=[category])
+        found = read()
+    return found

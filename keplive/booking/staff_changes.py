@@ -208,9 +208,9 @@ def _sms_text(appointment: Appointment, *, language: str) -> str:
         starts = appointment.starts_at.astimezone(ATHENS)
         when = dateformat.format(starts, "j/n/Y H:i")
         return gettext(
-            "KEPlive: %(kep)s moved your video call appointment to %(when)s (Greek time). "
-            "The new links are in your email."
-        ) % {"kep": appointment.kep.name, "when": when}
+            "myKEPlive: %(kep)s moved your video call appointment %(code)s to %(when)s "
+            "(Greek time). The new links are in your email."
+        ) % {"kep": appointment.kep.name, "when": when, "code": appointment.display_code}
 
 
 def _queue_move_sms(appointment: Appointment) -> None:

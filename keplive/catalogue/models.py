@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from keplive.directory.models import Municipality
+from keplive.directory.ordering import collation_key
 
 
 def _in_english() -> bool:
@@ -167,8 +168,18 @@ class Service(models.Model):
 
     @property
     def documents(self) -> list[str]:
+        """What to prepare, one item a line, each once (a line repeated with other accents, case
+        or spacing is the same item)."""
         text = self.documents_en if _in_english() else self.documents_el
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        seen: set[str] = set()
+        items = []
+        for line in text.splitlines():
+            item = " ".join(line.split())
+            key = collation_key(item)[0]
+            if item and key not in seen:
+                seen.add(key)
+                items.append(item)
+        return items
 
     @property
     def alternative(self) -> str:

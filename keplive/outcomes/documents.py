@@ -70,17 +70,17 @@ def submission_form(
             (_("Request"), details.subject if details is not None else ""),
             (_("Delivery of the document"), method),
             (_("Delivered to"), destination),
-            (_("Reference"), str(appointment.reference)),
+            (_("Reference"), appointment.display_code),
         ]
         content = FormContent(
             title=_("Successful submission form"),
             subtitle=_(
-                "Your request was submitted to the KEP through a video call on KEPlive "
-                "(myKEPlive). Keep this form: its protocol number identifies your case."
+                "Your request was submitted to the KEP through a video call on myKEPlive. "
+                "Keep this form: its protocol number identifies your case."
             ),
             rows=rows,
             footer=_(
-                "The video call was not recorded. Issued by KEPlive, the video-call service of "
+                "The video call was not recorded. Issued by myKEPlive, the video-call service of "
                 "the Citizen Service Centres (KEP)."
             ),
             language=language,
@@ -129,7 +129,7 @@ def white_application(
             title=template.title,
             body=white_application_text(template, values),
             footer=_(
-                "Submitted through KEPlive by %(kep)s (employee: %(employee)s) on %(date)s, "
+                "Submitted through myKEPlive by %(kep)s (employee: %(employee)s) on %(date)s, "
                 "after the applicant's identity was confirmed in a video call."
             )
             % {

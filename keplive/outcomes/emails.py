@@ -54,7 +54,7 @@ def _common(outcome: Outcome, details: AppointmentDetails) -> dict[str, object]:
         "service": appointment.service.title,
         "day": dateformat.format(starts, "l j E Y"),
         "start_time": dateformat.format(starts, "H:i"),
-        "reference": str(appointment.reference),
+        "reference": appointment.display_code,
         "kep_name": kep.name,
         "kep_address": f"{kep.address}, {kep.postal_code} {kep.city}",
         "kep_phone": kep.phone,
@@ -157,7 +157,7 @@ def queue_not_servable_email(
             "note": outcome.note,
             "book_url": book_url(),
         }
-        subject = _("About your KEPlive appointment of %(day)s: how to proceed") % {
+        subject = _("About your myKEPlive appointment of %(day)s: how to proceed") % {
             "day": context["day"]
         }
         return _queue(

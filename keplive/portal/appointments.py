@@ -34,6 +34,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -826,16 +827,24 @@ def cancelled_through_link(request: HttpRequest) -> HttpResponse:
 # ended yet may run late (only the employee ends a call, E5).
 
 
+EARLY = dt.timedelta(minutes=15)
+
+
 def _call_room(
     request: HttpRequest, *, role: str, appointment: Appointment, token: str
 ) -> HttpResponse:
     """The call page (``calls/room.html``) for a citizen or an interpreter who came through
     their signed link: the link is the WebSocket's credential too."""
+    starts = timezone.localtime(appointment.starts_at)
     return _private(
         _render(
             request,
             "calls/room.html",
             {
+                # More than EARLY before the start, the page says when the employee
+                # will be there rather than that the citizen is waiting for them.
+                "early": appointment.starts_at - timezone.now() > EARLY,
+                "early_label": f"{date_format(starts, 'l j E')}, {starts:%H:%M}",
                 "role": role,
                 "ws_path": ws_path(str(appointment.reference), link=token),
                 "appointment": appointment,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 ATHENS = ZoneInfo(settings.TIME_ZONE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -31,6 +33,8 @@ class CalendarDay:
     selected: bool
     url: str  # "" unless the day has free times
     label: str  # the full date, e.g. "Τρίτη 1 Δεκεμβρίου 2026"
+    reason: str = ""  # why there is no time: past, later, holiday, closed, full (or "")
+    why: str = ""  # the reason in words: "Holiday: Χριστούγεννα", "KEP closed", "Fully booked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,18 @@ def day_label(day: dt.date) -> str:
     return date_format(day, "l j E Y")
 
 
+def why_closed(reason: str, name: str = "") -> str:
+    """A day's reason for having no time, in words."""
+    if reason == "holiday":
+        return _("Holiday: %(name)s") % {"name": name} if name else _("Holiday")
+    return {
+        "closed": _("KEP closed"),
+        "full": _("Fully booked"),
+        "past": _("Can no longer be booked"),
+        "later": _("Not open for booking yet"),
+    }.get(reason, "")
+
+
 def time_label(moment: dt.datetime) -> str:
     """A time's accessible name: "Τρίτη 1 Δεκεμβρίου 2026, 10:30" (Athens time)."""
     local = moment.astimezone(ATHENS)
@@ -113,8 +129,11 @@ def month_grid(
     last: dt.date,
     day_url: Callable[[dt.date], str],
     month_url: Callable[[int, int], str],
+    closed: Mapping[dt.date, Any] | None = None,
 ) -> MonthGrid:
-    """The month as weeks from Monday; ``first``/``last`` bound the booking horizon."""
+    """The month as weeks from Monday; ``first``/``last`` bound the booking horizon;
+    ``closed`` says why a day has no time (``booking.selectors.ClosedDay``: reason, name)."""
+    closed = closed or {}
     free = set(free_days)
     weeks: list[list[CalendarDay | None]] = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
@@ -124,6 +143,7 @@ def month_grid(
                 row.append(None)
                 continue
             is_free = day in free
+            why = closed.get(day)
             row.append(
                 CalendarDay(
                     date=day,
@@ -131,6 +151,8 @@ def month_grid(
                     selected=day == selected,
                     url=day_url(day) if is_free else "",
                     label=day_label(day),
+                    reason="" if is_free or why is None else why.reason,
+                    why="" if is_free or why is None else why_closed(why.reason, why.name),
                 )
             )
         weeks.append(row)

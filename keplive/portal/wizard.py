@@ -50,13 +50,16 @@ from keplive.booking.schedule_inputs import booking_horizon, local_date
 from keplive.booking.scheduling import Slot
 from keplive.booking.selectors import (
     appointment_for_citizen,
+    closed_days_in_month,
     earliest_free_slots,
+    first_free_times,
     free_days_in_month,
     free_times_on,
 )
 from keplive.catalogue.models import Category, Service
 from keplive.catalogue.selectors import categories, normalise_for_search, services_in
 from keplive.directory.models import Kep, Municipality
+from keplive.directory.ordering import alphabetical
 from keplive.directory.selectors import bookable_keps, participating_municipalities
 from keplive.portal.allowance import allowance_for, within_booking_limit
 from keplive.portal.appointments import citizen_required
@@ -69,6 +72,7 @@ from keplive.portal.calendar import (
     shift_month,
     time_label,
     time_value,
+    why_closed,
 )
 from keplive.portal.forms import DeclarationForm
 
@@ -182,13 +186,15 @@ def choose_service(request: HttpRequest, category: int) -> HttpResponse:
             municipality = municipalities.filter(code=raw[:64]).first()
             if municipality is None:
                 error = _("There is no such municipality. Please choose one from the list.")
+        elif "municipality" in request.GET:
+            error = _("Choose the municipality whose service you need.")
     found: list[Service] = []
     if not chosen.municipal or municipality is not None:
         found = services_in(category=chosen, municipality=municipality, query=query)
         if not chosen.municipal:
             found = [service for service in found if service.municipality_id is None]
     rows = []
-    for service in found:
+    for service in alphabetical(found, name=lambda service: service.title):
         bookable = True
         try:
             check_service_bookable(service=service, category=chosen)
@@ -208,7 +214,11 @@ def choose_service(request: HttpRequest, category: int) -> HttpResponse:
         "service.html",
         {
             "category": chosen,
-            "municipalities": municipalities if chosen.municipal else [],
+            "municipalities": (
+                alphabetical(municipalities, name=lambda item: item.name)
+                if chosen.municipal
+                else []
+            ),
             "municipality": municipality,
             "asks_municipality": chosen.municipal and municipality is None,
             "rows": rows,
@@ -267,10 +277,16 @@ def choose_kep(request: HttpRequest, category: int, service: int) -> HttpRespons
         )
     query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     searchable = not (chosen.municipal or chosen.kep_eke_only)
-    listed = list(keps)
+    listed = alphabetical(keps, name=lambda kep: kep.name)
     if searchable and query:
         words = normalise_for_search(query).split()
         listed = [kep for kep in listed if _matches(kep, words)]
+    shown = listed[:KEPS_LISTED]
+    firsts = first_free_times(keps=shown, category=chosen, now=timezone.now())
+    first = {
+        kep_id: time_label(moment) if moment is not None else None
+        for kep_id, moment in firsts.items()
+    }
     earliest = []
     if searchable:
         for item in earliest_free_slots(
@@ -281,6 +297,8 @@ def choose_kep(request: HttpRequest, category: int, service: int) -> HttpRespons
                 {
                     "kep": item.kep,
                     "label": time_label(item.slot.start),
+                    "day": day_label(local.date()),
+                    "time": f"{local:%H:%M}",
                     "url": _day_url(chosen, chosen_service, item.kep, local.date()),
                 }
             )
@@ -291,8 +309,12 @@ def choose_kep(request: HttpRequest, category: int, service: int) -> HttpRespons
             "category": chosen,
             "service": chosen_service,
             "keps": [
-                {"kep": kep, "url": _calendar_url(chosen, chosen_service, kep)}
-                for kep in listed[:KEPS_LISTED]
+                {
+                    "kep": kep,
+                    "url": _calendar_url(chosen, chosen_service, kep),
+                    "first_free": first.get(kep.pk, False),
+                }
+                for kep in shown
             ],
             "more": max(0, len(listed) - KEPS_LISTED),
             "searchable": searchable,
@@ -402,9 +424,13 @@ def choose_time(request: HttpRequest, category: int, service: int, kep: str) -> 
         month=month_number,
         now=now,
     )
+    closed = closed_days_in_month(
+        kep=chosen_kep, category=chosen, year=year, month=month_number, free=free, now=now
+    )
     grid = month_grid(
         year=year,
         month=month_number,
+        closed=closed,
         free_days=free,
         selected=selected,
         first=first,
@@ -433,6 +459,14 @@ def choose_time(request: HttpRequest, category: int, service: int, kep: str) -> 
             "grid": grid,
             "selected": selected,
             "selected_label": day_label(selected) if selected is not None else "",
+            "selected_why": (
+                why_closed(closed[selected].reason, closed[selected].name)
+                if selected is not None and selected in closed
+                else ""
+            ),
+            "holidays": sorted(
+                (day, item.name) for day, item in closed.items() if item.reason == "holiday"
+            ),
             "times": times,
             "form_url": form_url,
             "message": message,

@@ -6,6 +6,7 @@ from keplive.workspace import calendar_views
 
 urlpatterns = [
     path("week/", calendar_views.week, name="week"),
+    path("find/", calendar_views.find, name="find"),
     path("appointments/<str:reference>/", calendar_views.appointment, name="appointment"),
     path("upcoming.json", calendar_views.upcoming, name="upcoming"),
 ]

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from keplive.audit.origin import request_origin
+from keplive.booking import codes
 from keplive.booking.declarations import mask_document_number
 from keplive.booking.employee_selectors import (
     appointment_for_employee,
@@ -313,6 +314,40 @@ def appointment(request: HttpRequest, employee: Employee, reference: str) -> Htt
             "actions": _actions(found),
             "day_url": reverse("workspace:today") + _query(day=local_day.isoformat()),
         },
+    )
+
+
+@employee_required
+@require_GET
+def find(request: HttpRequest, employee: Employee) -> HttpResponse:
+    """``/workspace/find/?code=7Q4M-2XZD``: the appointment a citizen reads out on the phone.
+    The code is read loosely (lower case, no dash, O for 0, I or L for 1); a mistyped one is
+    told apart from one that does not exist at the KEP, and neither says anything of others'."""
+    typed = request.GET.get("code", "")[:40]
+    error = ""
+    status = 200
+    if typed:
+        try:
+            code = codes.normalise(typed)
+        except codes.InvalidCode as invalid:
+            error = str(invalid.message)
+        else:
+            try:
+                found = appointment_for_employee(
+                    employee=employee, reference=code, origin=_origin(request)
+                )
+            except AppointmentNotFound:
+                status = 404
+                error = _("There is no appointment with the code %(code)s at your KEP.") % {
+                    "code": codes.display(code)
+                }
+            else:
+                return redirect("workspace:appointment", reference=str(found.reference))
+    return render(
+        request,
+        "workspace/calendar/find.html",
+        {"employee": employee, "kep": employee.kep, "typed": typed, "error": error},
+        status=status,
     )
 
 

@@ -140,6 +140,10 @@ def test_hold_book_reschedule_cancel_journey(citizen_client, kep, service):
     assert booked.status_code == 201
     assert booked.json()["status"] == "booked"
     assert booked.json()["time"]["local_time"] == "09:00"
+    # The code people read out, beside the UUID (issue 14, item 9).
+    from keplive.booking.models import Appointment
+
+    assert booked.json()["code"] == Appointment.objects.get(reference=reference).display_code
 
     listed = citizen_client.get(f"{API}/bookings").json()
     assert [b["reference"] for b in listed] == [reference]

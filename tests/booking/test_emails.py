@@ -156,7 +156,9 @@ def test_the_email_carries_everything_the_citizen_needs(
         assert kep.name_en in part
         assert kep.address in part
         assert "2101234567" in part
-        assert str(appointment.reference) in part
+        # The code a person can read out, not the internal UUID (issue 14, item 9).
+        assert appointment.display_code in part
+        assert str(appointment.reference) not in part
         assert "Μαρία Παπαδοπούλου" in part
         assert "By post" in part
         assert "Ερμού 10, 10563 Αθήνα" in part
@@ -167,7 +169,7 @@ def test_the_email_carries_everything_the_citizen_needs(
         assert f"{PUBLIC_URL}/manage/" in part
         assert f"{PUBLIC_URL}/call/" in part
     assert (
-        message.subject == "Your KEPlive appointment is booked: Tuesday 24 November 2026 at 09:00"
+        message.subject == "Your myKEPlive appointment is booked: Tuesday 24 November 2026 at 09:00"
     )
 
 
@@ -282,7 +284,8 @@ def test_rescheduling_sends_an_update_with_a_new_sequence_and_a_new_manage_link(
     confirmation_again, update = messages_for(appointment)
     assert confirmation_again.pk == confirmation.pk
     assert update.key == f"appointment-updated:{appointment.reference}:1"
-    assert update.subject.startswith("Το ραντεβού σας στο KEPlive άλλαξε")  # in Greek, as declared
+    # In Greek, as declared.
+    assert update.subject.startswith("Το ραντεβού σας στο myKEPlive άλλαξε")
     assert "11:00" in update.subject
     _content_type, calendar = ics_of(update)
     (event,) = calendar.events
@@ -303,7 +306,7 @@ def test_cancelling_sends_a_cancellation_with_method_cancel_and_a_link_to_book_a
     _confirmation, cancellation = messages_for(appointment)
     assert cancellation.key == f"appointment-cancelled:{appointment.reference}:1"
     assert cancellation.subject == (
-        "Your KEPlive appointment was cancelled: Tuesday 24 November 2026 at 09:00"
+        "Your myKEPlive appointment was cancelled: Tuesday 24 November 2026 at 09:00"
     )
     content_type, calendar = ics_of(cancellation)
     assert content_type == "text/calendar; method=CANCEL"
@@ -343,7 +346,7 @@ def test_a_reminder_names_the_time_and_the_join_link(
     message = queue_appointment_email(appointment, EmailKind.REMINDER, now=now)
     assert message is not None
     assert message.key == f"appointment-reminder:{appointment.reference}:0"
-    assert message.subject == "Reminder: your KEPlive video call at 09:00"
+    assert message.subject == "Reminder: your myKEPlive video call at 09:00"
     assert f"{PUBLIC_URL}/call/" in message.text_body
 
 

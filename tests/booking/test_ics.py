@@ -57,6 +57,7 @@ def test_a_request_names_the_appointment_its_time_in_utc_and_its_links(appointme
     token = location.removeprefix(f"{PUBLIC_URL}/call/").rstrip("/")
     assert appointment_for_join_token(token, now=now).pk == appointment.pk
     description = str(event["DESCRIPTION"])
+    assert f"Appointment code: {appointment.display_code}" in description
     assert f"{PUBLIC_URL}/call/" in description
     manage = description.split(f"{PUBLIC_URL}/manage/")[1].split("/")[0]
     assert appointment_for_manage_token(manage, now=now).pk == appointment.pk

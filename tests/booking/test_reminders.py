@@ -50,7 +50,7 @@ class TestSendDueReminders:
         (message,) = reminders()
         assert message.key == f"appointment-reminder:{appointment.reference}:0"
         assert message.recipient == "maria@example.gr"
-        assert message.subject == "Reminder: your KEPlive video call at 09:00"
+        assert message.subject == "Reminder: your myKEPlive video call at 09:00"
         appointment.refresh_from_db()
         assert appointment.reminder_sent_at == reminded_at
 

@@ -315,10 +315,13 @@ def test_the_move_email_is_in_the_citizens_language(kep, employee, service):
     appointment = book(kep, service, at(9), language="en")
     move(appointment, at(11, day=WEDNESDAY), actor=employee.user)
     email = OutboxMessage.objects.get(key__startswith="appointment-moved:")
-    assert email.subject.startswith("The KEP moved your KEPlive appointment")
+    assert email.subject.startswith("The KEP moved your myKEPlive appointment")
     assert "The KEP's reason" in email.text_body
-    assert SmsMessage.objects.get().text.startswith("KEPlive: ")
-    assert "moved your video call" in SmsMessage.objects.get().text
+    text = SmsMessage.objects.get().text
+    assert text.startswith("myKEPlive: ")
+    assert "moved your video call" in text
+    # The code the citizen can read out when they call the KEP back (issue 14, item 9).
+    assert appointment.display_code in text
 
 
 # --- Reassign -------------------------------------------------------------------------------

@@ -34,13 +34,16 @@ CITIZEN = {
 # The subjects, in Greek (el) and English (en); the Greek catalogue may still lag behind.
 SUBJECTS = {
     "confirmed": (
-        "Το ραντεβού σας στο KEPlive κλείστηκε: ",
-        "Your KEPlive appointment is booked: ",
+        "Το ραντεβού σας στο myKEPlive κλείστηκε: ",
+        "Your myKEPlive appointment is booked: ",
     ),
-    "updated": ("Το ραντεβού σας στο KEPlive άλλαξε: ", "Your KEPlive appointment has changed: "),
+    "updated": (
+        "Το ραντεβού σας στο myKEPlive άλλαξε: ",
+        "Your myKEPlive appointment has changed: ",
+    ),
     "cancelled": (
-        "Το ραντεβού σας στο KEPlive ακυρώθηκε: ",
-        "Your KEPlive appointment was cancelled: ",
+        "Το ραντεβού σας στο myKEPlive ακυρώθηκε: ",
+        "Your myKEPlive appointment was cancelled: ",
     ),
 }
 LINK_GONE = ("Αυτός ο σύνδεσμος δεν λειτουργεί πια", "This link no longer works")

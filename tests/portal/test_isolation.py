@@ -103,8 +103,8 @@ def test_the_list_shows_only_ones_own(client, setting, appointment, intruder):
     own = book(setting, intruder, 11)
     client.force_login(intruder.user)
     text = client.get("/appointments/").content.decode()
-    assert str(own.reference) in text
-    assert str(appointment.reference) not in text
+    assert own.display_code in text
+    assert appointment.display_code not in text
 
 
 def test_the_api_refuses_another_citizens_booking(client, appointment, intruder):
@@ -129,8 +129,8 @@ def test_a_manage_link_opens_only_its_own_appointment(client, setting, appointme
     response = client.get(f"/manage/{manage_token(other)}/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert str(other.reference) in text
-    assert str(appointment.reference) not in text
+    assert other.display_code in text
+    assert appointment.display_code not in text
     # A cancel through the intruder's link cancels the intruder's appointment only.
     client.post(f"/manage/{manage_token(other)}/cancel/")
     assert Appointment.objects.get(pk=other.pk).status == Status.CANCELLED
