@@ -130,7 +130,7 @@ class SecondFactorForm(forms.Form):
         max_length=6,
         min_length=6,
         help_text=_(
-            "The code your authenticator app shows now for KEPlive. It changes every 30 seconds."
+            "The code your authenticator app shows now for myKEPlive. It changes every 30 seconds."
         ),
         error_messages={
             "required": _("Type the six-digit code from your authenticator app."),
@@ -176,7 +176,7 @@ def _enrolling_device(request: HttpRequest) -> TOTPDevice:
 
 def _qr_svg(device: TOTPDevice) -> str:
     qr = segno.make(device.config_url, error="m")
-    return qr.svg_inline(scale=4, title=str(_("QR code to add KEPlive to an authenticator app")))
+    return qr.svg_inline(scale=4, title=str(_("QR code to add myKEPlive to an authenticator app")))
 
 
 @never_cache

@@ -97,7 +97,7 @@ def queue_employee_reminder(*, appointment: Appointment, to: str, cause: Any) ->
     stamp = appointment.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
     with translation.override(LANGUAGE):
         time = _time(appointment.starts_at)
-        subject = _("KEPlive appointment at %(time)s: %(service)s") % {
+        subject = _("myKEPlive appointment at %(time)s: %(service)s") % {
             "time": time,
             "service": appointment.service.title,
         }
@@ -151,7 +151,7 @@ def queue_interpreter_digest(
     none, so that silence always means something went wrong."""
     with translation.override(LANGUAGE):
         day = _day(for_date)
-        subject = _("KEPlive: interpreter requests for %(day)s") % {"day": day}
+        subject = _("myKEPlive: interpreter requests for %(day)s") % {"day": day}
         if requests:
             paragraphs = [
                 _(
@@ -191,7 +191,7 @@ def queue_interpreter_addendum(
     stamp = appointment.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
     with translation.override(LANGUAGE):
         day = _day(for_date)
-        subject = _("KEPlive: one more interpreter request for %(day)s") % {"day": day}
+        subject = _("myKEPlive: one more interpreter request for %(day)s") % {"day": day}
         context = {
             "heading": subject,
             "paragraphs": [
@@ -218,7 +218,7 @@ def queue_interpreter_withdrawal(
     with translation.override(LANGUAGE):
         day = _day(for_date)
         time = _time(starts_at)
-        subject = _("KEPlive: interpreter no longer needed at %(time)s on %(day)s") % {
+        subject = _("myKEPlive: interpreter no longer needed at %(time)s on %(day)s") % {
             "time": time,
             "day": day,
         }
@@ -250,7 +250,7 @@ def queue_waiting_alert(
     assert cause.pk is not None  # noqa: S101 - the alert row is saved first
     with translation.override(LANGUAGE):
         time = _time(appointment.starts_at)
-        subject = _("KEPlive: nobody has opened the %(time)s call at %(kep)s") % {
+        subject = _("myKEPlive: nobody has opened the %(time)s call at %(kep)s") % {
             "time": time,
             "kep": appointment.kep.name,
         }

@@ -173,7 +173,7 @@ AXES_CLIENT_IP_CALLABLE = "keplive.audit.origin.client_ip"
 # at most ~60 tries an hour).
 KEPLIVE_ACCOUNT_FAILURE_LIMIT = env.integer("KEPLIVE_ACCOUNT_FAILURE_LIMIT", default=10)
 KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS = env.integer("KEPLIVE_ACCOUNT_MAX_DELAY_SECONDS", default=60)
-OTP_TOTP_ISSUER = "KEPlive"
+OTP_TOTP_ISSUER = "myKEPlive"
 # A staff member's TOTP secret is a credential: the Django admin never shows it (nor its QR code).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -407,7 +407,7 @@ EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", default=False)
 # Seconds per SMTP operation; keep it well below KEPLIVE_OUTBOX_SENDING_TIMEOUT_MINUTES.
 EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", default=30)
-DEVELOPMENT_FROM_EMAIL = "KEPlive <no-reply@keplive.localhost>"
+DEVELOPMENT_FROM_EMAIL = "myKEPlive <no-reply@keplive.localhost>"
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", DEVELOPMENT_FROM_EMAIL)
 SERVER_EMAIL = env.text("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Where the local SMTP stand-in writes each message (.eml) and its index.txt.
@@ -495,7 +495,7 @@ KEPLIVE_SMS_GATEWAY_URL = env.text("KEPLIVE_SMS_GATEWAY_URL", "")
 # Read from the environment only, never logged.
 KEPLIVE_SMS_GATEWAY_API_KEY = env.text("KEPLIVE_SMS_GATEWAY_API_KEY", "")
 KEPLIVE_SMS_GATEWAY_TIMEOUT_SECONDS = env.integer("KEPLIVE_SMS_GATEWAY_TIMEOUT_SECONDS", default=10)
-KEPLIVE_SMS_SENDER = env.text("KEPLIVE_SMS_SENDER", "KEPlive")
+KEPLIVE_SMS_SENDER = env.text("KEPLIVE_SMS_SENDER", "myKEPlive")
 # Tries before an SMS is given up as failed; backoff as for email (capped at
 # KEPLIVE_OUTBOX_BACKOFF_CAP_MINUTES).
 KEPLIVE_SMS_MAX_ATTEMPTS = env.integer("KEPLIVE_SMS_MAX_ATTEMPTS", default=10)

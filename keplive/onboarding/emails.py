@@ -26,10 +26,10 @@ class EmailKind(StrEnum):
 
 def _subject(kind: EmailKind, name: str) -> str:
     if kind is EmailKind.RECEIVED:
-        return _("KEPlive: your application to join was received (%(name)s)") % {"name": name}
+        return _("myKEPlive: your application to join was received (%(name)s)") % {"name": name}
     if kind is EmailKind.APPROVED:
-        return _("KEPlive: %(name)s joins the programme") % {"name": name}
-    return _("KEPlive: the application of %(name)s was not approved") % {"name": name}
+        return _("myKEPlive: %(name)s joins the programme") % {"name": name}
+    return _("myKEPlive: the application of %(name)s was not approved") % {"name": name}
 
 
 def queue_application_email(application: MunicipalityApplication, kind: EmailKind) -> OutboxMessage:

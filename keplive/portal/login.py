@@ -122,7 +122,7 @@ def _message(reason: str) -> str:
         ),
         "missing_code": _("TAXISnet's reply was incomplete, so you have not been logged in."),
         "access_denied": _(
-            "You did not allow KEPlive to receive your details from TAXISnet, so you have not "
+            "You did not allow myKEPlive to receive your details from TAXISnet, so you have not "
             "been logged in. To book an appointment, log in again and allow it."
         ),
         "invalid_tax_id": _(
@@ -130,7 +130,7 @@ def _message(reason: str) -> str:
             "in. Please try again later; if this persists, contact a KEP."
         ),
         "account_disabled": _(
-            "Your KEPlive account has been deactivated, so you have not been logged in. "
+            "Your myKEPlive account has been deactivated, so you have not been logged in. "
             "Please contact a KEP."
         ),
     }

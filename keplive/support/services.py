@@ -196,12 +196,12 @@ def _notify(message: Message) -> None:
     thread = message.thread
     for user, link in _recipients(message):
         with translation.override("el"):
-            subject = _("KEPlive support: new message in thread #%(number)s") % {
+            subject = _("myKEPlive support: new message in thread #%(number)s") % {
                 "number": thread.pk
             }
             text = _(
                 "There is a new message in support thread #%(number)s (%(kep)s).\n\n"
-                "Read it and reply: %(link)s\n\nKEPlive"
+                "Read it and reply: %(link)s\n\nmyKEPlive"
             ) % {
                 "number": thread.pk,
                 "kep": thread.kep.name_el,

@@ -74,7 +74,7 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
         html = render_to_string("waitlist/emails/offer.html", context)
         sms = (
             _(
-                "KEPlive: an earlier time is free, %(new)s at %(kep)s, instead of %(old)s. "
+                "myKEPlive: an earlier time is free, %(new)s at %(kep)s, instead of %(old)s. "
                 "Kept for you until %(until)s:"
             )
             % values

@@ -288,7 +288,7 @@ def test_the_http_gateway_posts_json_with_the_key_and_an_idempotency_key(http_ga
     headers, body = http_gateway.seen[0]
     assert headers["Authorization"] == "Bearer test-key"
     assert headers["Idempotency-Key"] == "m-1"
-    assert body == {"to": PHONE, "text": TEXT, "sender": "KEPlive", "message_id": "m-1"}
+    assert body == {"to": PHONE, "text": TEXT, "sender": "myKEPlive", "message_id": "m-1"}
     assert "test-key" not in repr(adapter)
 
 

@@ -334,11 +334,12 @@ def _page(
     context = {
         "title": _("TAXISnet login (local stand-in)"),
         "standin_notice": _(
-            "This is KEPlive's local stand-in of the GSIS TAXISnet login, for development "
+            "This is myKEPlive's local stand-in of the GSIS TAXISnet login, for development "
             "and tests. No real credentials are asked for or used."
         ),
         "intro": _(
-            "Choose a test identity to log in with. KEPlive will receive its tax number and names."
+            "Choose a test identity to log in with. myKEPlive will receive its tax number and "
+            "names."
         ),
         "choose_label": _("Test identities"),
         "tax_label": _("Tax number (ΑΦΜ)"),

@@ -4,7 +4,7 @@
 translate them for any provider** (see docs/sms.md):
 
 Request: ``POST`` to ``KEPLIVE_SMS_GATEWAY_URL`` with ``Authorization: Bearer <API key>``,
-``Idempotency-Key: <message id>`` and JSON ``{"to": "+30…", "text": "…", "sender": "KEPlive",
+``Idempotency-Key: <message id>`` and JSON ``{"to": "+30…", "text": "…", "sender": "myKEPlive",
 "message_id": "…"}``. Reply: ``2xx`` with JSON ``{"id": "…"}`` (the id is optional).
 
 Errors: ``400``/``422`` (the gateway refuses this message: invalid number, text) →
@@ -46,7 +46,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 class HttpSmsGateway:
     """KEPLIVE_SMS_BACKEND=http."""
 
-    def __init__(self, *, url: str, api_key: str, sender: str = "KEPlive", timeout: float = 10.0):
+    def __init__(self, *, url: str, api_key: str, sender: str = "myKEPlive", timeout: float = 10.0):
         if not url:
             raise ValueError("The SMS gateway URL is not set.")
         self.url = url
