@@ -278,6 +278,9 @@ class Employee(Actor):
                 "day": dt.datetime.fromisoformat(starts_at).date().isoformat(),
                 "starts_at": starts_at,
                 "reason": REASON,
+                # The circular's order (seed 002): the citizen phoned first, an urgent reason.
+                "phone_outcome": "reached",
+                "reason_code": "technical",
                 "action": "move",
             },
         )
