@@ -145,7 +145,13 @@ def test_the_call_fills_the_screen_with_the_video_on_both_sides(server, stack, o
         lambda: employee.evaluate("document.fullscreenElement?.dataset.tile") == "citizen",
         what="the citizen's video in full screen",
     )
-    assert employee.locator('[data-fullscreen="citizen"]').get_attribute("aria-pressed") == "true"
+    # The button follows the fullscreenchange event, which may come a moment after.
+    wait_until(
+        lambda: (
+            employee.locator('[data-fullscreen="citizen"]').get_attribute("aria-pressed") == "true"
+        ),
+        what="the full-screen button pressed",
+    )
     employee.locator('[data-fullscreen="citizen"]').click()
     wait_until(
         lambda: employee.evaluate("document.fullscreenElement === null"),

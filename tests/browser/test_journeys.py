@@ -63,6 +63,10 @@ def _details(journey: object) -> dict[str, str]:
 # --- Pages ----------------------------------------------------------------------------------
 
 
+# Each booking's readable code (what pages and emails show), by its UUID (what URLs carry).
+CODES: dict[str, str] = {}
+
+
 def _go(page, locator) -> None:  # type: ignore[no-untyped-def]
     """Activate a link or button by keyboard and wait for the next page."""
     locator.focus()
@@ -131,8 +135,8 @@ def _book(page, category: int, check, journey: object, extra=None) -> tuple[str,
     Returns (reference, chosen time)."""
     if category == 4:  # a municipality first
         check("municipality")
-        select = page.locator("#id_municipality")
-        select.select_option(select.locator("option").first.get_attribute("value"))
+        # The first option is the "choose a municipality" prompt (issue 14, item 10).
+        page.select_option("#id_municipality", index=1)
         _go(page, page.locator("form:has(#id_municipality) button[type=submit]"))
         assert "municipality=" in page.url
     check("service")
@@ -157,8 +161,11 @@ def _book(page, category: int, check, journey: object, extra=None) -> tuple[str,
         page.locator(".govgr-error-summary").all_inner_texts(),
     )
     assert page.locator(".govgr-panel--confirmation").count() == 1
-    reference = page.locator(".govgr-panel--confirmation strong").inner_text().strip()
-    assert page.url.endswith(f"/book/done/{reference}/")
+    # The page shows the code a person reads out (issue 14, item 9); the URL keeps the UUID.
+    code = page.locator(".govgr-panel--confirmation strong").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
+    reference = page.url.rstrip("/").rsplit("/", 1)[-1]
+    CODES[reference] = code
     check("done")
     return reference, chosen
 
@@ -240,7 +247,7 @@ def _check_email(  # type: ignore[no-untyped-def]
     assert f"{chosen:%H:%M}" in subject, (subject, starts_at)
     assert str(message["To"]) == to
     text, html = _parts(message)
-    assert reference in text
+    assert CODES[reference] in text
     assert f'lang="{language}"' in html
     calendar = _calendar(message)
     event = _event(calendar)
@@ -284,7 +291,7 @@ def test_booking_in_each_category_sends_the_email_with_its_calendar_file(
     _log_in(page, server, CITIZEN[category], category)
     reference, starts_at = _book(page, category, check, category, EXTRA[category])
     screenshot(page, f"journey-{category}-done")
-    assert page.locator("body").inner_text().count(reference) >= 1
+    assert page.locator("body").inner_text().count(CODES[reference]) >= 1
 
     to = _details(category)["email"]
     message = _wait_for_email(mail_dir, reference, "REQUEST", 0)
@@ -330,7 +337,7 @@ def test_the_manage_link_reschedules_and_cancels_without_logging_in(
         response = other.goto(first_link)
         assert response is not None
         assert response.status == 200
-        assert reference in other.content()
+        assert CODES[reference] in other.content()
         _check(other, "manage-page")
         _go(other, other.locator('a[href$="/reschedule/"]').first)
         _check(other, "manage-reschedule")
@@ -406,7 +413,8 @@ def test_the_manage_link_reschedules_and_cancels_without_logging_in(
 
 def _passport(page) -> None:  # type: ignore[no-untyped-def]
     page.locator("input[name=document_kind][value=passport]").check()
-    page.locator("#id_id_card_number").fill("")
+    # The identity card's fields are hidden once the passport is chosen (issue 14, item 11).
+    assert not page.locator("#id_id_card_number").is_visible()
     _type(page, "id_passport_number", "EA1234567")
     _type(page, "id_residence_permit_number", "ATH123456")
     _type(page, "id_mobile_phone", "+48601234567")

@@ -47,7 +47,8 @@ def _to_details(page, server: str, category: int) -> None:  # type: ignore[no-un
     page.goto(f"{server}/login/?next=/book/{category}/")
     _go(page, page.get_by_role("button", name=CITIZEN))
     assert page.url.endswith(f"/book/{category}/"), page.url
-    if category == 4:  # the municipality first
+    if category == 4:  # the municipality first, after the prompt option
+        page.select_option("#id_municipality", index=1)
         _go(page, page.get_by_role("button", name="Συνέχεια"))
     _go(page, page.locator(".kl-services a").first)
     if page.locator(".kl-earliest a").count():
