@@ -7,9 +7,6 @@ guard, since an offer is a hold: one hold, one offer, one email and one SMS.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connections
 
@@ -18,6 +15,7 @@ from keplive.booking.models import Appointment, Status
 from keplive.notifications.models import OutboxMessage, SmsMessage
 from keplive.waitlist import services as waitlist
 from keplive.waitlist.models import FreedTime, Offer
+from tests.booking.test_concurrency import run_in_parallel
 from tests.conftest import athens
 from tests.factories import EmployeeFactory, KepFactory, ServiceFactory
 from tests.waitlist.helpers import FRIDAY_10, NOW, TUESDAY_10, book
@@ -26,28 +24,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def run_in_parallel(attempts: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[object] = [None] * len(attempts)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = attempts[index]()
-        except BaseException as error:
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return outcomes
 
 
 @pytest.mark.parametrize("records", [1, 2], ids=["one-record", "two-records-of-one-time"])
