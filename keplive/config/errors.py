@@ -10,10 +10,12 @@ order); this is the honest answer when one still does. Nothing is retried here.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,15 @@ def try_again_response(request: HttpRequest, error: BaseException) -> HttpRespon
             status=503,
         )
     else:
-        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        # The standalone error page (no database, no session): in the site's design and the
+        # visitor's language, with a way on.
+        try:
+            body = render_to_string(
+                "500.html", {"title": _("The service is busy right now"), "message": message}
+            )
+            response = HttpResponse(body, status=503)
+        except Exception:  # never a 500 for want of a template
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -78,3 +88,17 @@ class DatabaseTryAgain:
         if database_says_try_again(exception):
             return try_again_response(request, exception)
         return None
+
+
+def server_error(request: HttpRequest | None = None) -> HttpResponse:
+    """``handler500``: Django calls it for an exception raised anywhere in the stack, also in a
+    middleware before or after the view (the session read, the user, the second factor), where
+    ``DatabaseTryAgain.process_exception`` cannot see it. On a busy day that is where a request
+    first waits for a database connection; when the pool waited in vain the answer is still 503
+    with Retry-After, not 500 (the exception being handled is in ``sys.exc_info()``)."""
+    error = sys.exc_info()[1]
+    if request is not None and error is not None and database_says_try_again(error):
+        return try_again_response(request, error)
+    from keplive.portal.errors import server_error as error_page
+
+    return error_page(request)

@@ -38,4 +38,4 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 handler400 = "keplive.portal.errors.bad_request"
 handler403 = "keplive.portal.errors.permission_denied"
 handler404 = not_found
-handler500 = "keplive.portal.errors.server_error"
+handler500 = "keplive.config.errors.server_error"
