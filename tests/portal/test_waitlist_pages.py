@@ -224,6 +224,8 @@ def test_an_offer_at_another_kep_says_which_and_taking_it_moves_the_booking_ther
     offer = Offer.objects.get()
     url = f"/offers/{offer_token(offer)}/"
 
+    client.force_login(mine.citizen.user)
+    assert "ΚΕΠ Απέναντι" in client.get("/appointments/").content.decode()  # the offer's KEP
     shown = client.get(url).content.decode()
     assert 'id="offer-other-kep"' in shown
     assert "ΚΕΠ Απέναντι" in shown
