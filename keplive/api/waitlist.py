@@ -25,8 +25,14 @@ router = Router(tags=["waiting requests"], auth=CitizenSession())
 
 class WaitingRequestIn(Schema):
     reference: UUID = Field(description="The booking to move earlier")
-    # Other KEPs follow when a booking can move to another KEP.
-    scope: Literal["kep"] = "kep"
+    scope: Literal["kep", "municipality", "any"] = Field(
+        default="kep",
+        description=(
+            "Where an earlier time may be: this KEP, any KEP of its municipality, or any KEP "
+            "that serves the service in the category (category 4: not 'any'; category 2: "
+            "KEP-EKEs only). Taking an offer at another KEP moves the booking there."
+        ),
+    )
     weekdays: list[int] = Field(
         default=[1, 2, 3, 4, 5], min_length=1, max_length=7, description="ISO weekdays, 1 = Monday"
     )
@@ -85,7 +91,7 @@ def create_waiting_request(
         return problem(request, status=404, code=error.code, message=str(error))
     except (waitlist.AlreadyWaiting, AppointmentNotChangeable) as error:
         return problem(request, status=409, code=error.code, message=str(error))
-    except waitlist.InvalidWindow as error:
+    except (waitlist.InvalidWindow, waitlist.ScopeNotAllowed) as error:
         return problem(request, status=422, code=error.code, message=str(error))
     return Status(201, _out(created))
 

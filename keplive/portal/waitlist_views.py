@@ -10,7 +10,7 @@ scanners open links); the one tap is the button, a POST.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,13 +24,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keplive.audit.origin import request_origin
 from keplive.audit.services import record_event
 from keplive.booking.exceptions import BookingError
-from keplive.booking.models import Status
+from keplive.booking.models import Appointment, Status
 from keplive.booking.schedule_inputs import local_date
 from keplive.booking.selectors import appointment_for_citizen
 from keplive.portal.appointments import _not_found, _private, citizen_required
 from keplive.waitlist import services as waitlist
 from keplive.waitlist.links import OfferLinkNotValid, offer_id_for_token
-from keplive.waitlist.models import OfferStatus, PartOfDay, Scope
+from keplive.waitlist.messages import kep_address
+from keplive.waitlist.models import Offer, OfferStatus, PartOfDay, Scope
 from keplive.waitlist.selectors import active_request_for_appointment, offer_by_public_id
 
 WEEKDAYS = [
@@ -43,12 +44,14 @@ WEEKDAYS = [
 
 
 class WaitingRequestForm(forms.Form):
-    # Other KEPs wait for the move to another KEP (another helper's work): this KEP for now.
+    # Only the places the appointment's category allows are shown (category 4: the
+    # municipality's KEPs); any other is refused with the service's own message.
     scope = forms.ChoiceField(
         label=_("Where"),
-        choices=[(Scope.KEP.value, Scope.KEP.label)],
+        choices=Scope.choices,
         initial=Scope.KEP.value,
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": waitlist.ScopeNotAllowed.default_message},
     )
     weekdays = forms.MultipleChoiceField(
         label=_("Which days suit you"),
@@ -69,6 +72,21 @@ class WaitingRequestForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("For example 20 December: times from that day on are not offered."),
     )
+
+    def __init__(self, *args: Any, appointment: Appointment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["scope"])
+        field.choices = [
+            (scope.value, scope.label) for scope in waitlist.allowed_scopes(appointment.category)
+        ]
+        hint = _(
+            "This KEP is %(kep)s. If you take a time at another KEP, your appointment moves "
+            "there, with the same reference."
+        ) % {"kep": appointment.kep.name}
+        if appointment.category.kep_eke_only:
+            only_eke = _("Services to businesses are served at KEP-EKEs only.")
+            hint = f"{hint} {only_eke}"
+        field.help_text = hint
 
     def clean_before(self) -> Any:
         before = self.cleaned_data.get("before")
@@ -97,7 +115,7 @@ def ask(request: HttpRequest, reference: str) -> HttpResponse:
     existing = active_request_for_appointment(citizen=citizen, appointment=appointment)
     if existing is not None:
         return HttpResponseRedirect(page)
-    form = WaitingRequestForm(request.POST or None)
+    form = WaitingRequestForm(request.POST or None, appointment=appointment)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -172,7 +190,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
             result = waitlist.decline_offer(public_id=found.public_id, now=now, origin=origin)
         else:
             return _offer_page(
-                request, "portal/waitlist/offer.html", {"offer": found, "token": token}, 400
+                request, "portal/waitlist/offer.html", _offer_context(found, token), 400
             )
         return _offer_page(
             request,
@@ -196,7 +214,19 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
         return _offer_page(
             request, "portal/waitlist/answered.html", {"answer": "closed", "offer": found}, 410
         )
-    return _offer_page(request, "portal/waitlist/offer.html", {"offer": found, "token": token})
+    return _offer_page(request, "portal/waitlist/offer.html", _offer_context(found, token))
+
+
+def _offer_context(found: Offer, token: str) -> dict[str, Any]:
+    """The offer, where it is, and — when it is at another KEP than the appointment's — which
+    KEP it would move from."""
+    current = found.request.appointment.kep
+    return {
+        "offer": found,
+        "token": token,
+        "kep_address": kep_address(found.kep),
+        "other_kep": current if current.pk != found.kep_id else None,
+    }
 
 
 urlpatterns: list[URLPattern] = [

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from keplive.booking.models import AppointmentDetails
 from keplive.booking.schedule_inputs import ATHENS
+from keplive.directory.models import Kep
 from keplive.notifications.services import queue_email
 from keplive.notifications.sms import InvalidPhoneNumber, queue_sms
 from keplive.waitlist.links import offer_url
@@ -38,18 +39,49 @@ def _when(moment: dt.datetime) -> str:
     }
 
 
+def kep_address(kep: Kep) -> str:
+    return f"{kep.address}, {kep.postal_code} {kep.city}"
+
+
 def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
-    """Subject, text and the short SMS of an offer, in ``language``."""
+    """Subject, text and the short SMS of an offer, in ``language``. An offer at another KEP
+    than the appointment's says so: which KEP, where, and instead of which."""
     with translation.override(language):
         new, old = _when(offer.starts_at), _when(offer.previous_starts_at)
         until = dateformat.format(offer.expires_at.astimezone(ATHENS), "H:i")
         link = offer_url(offer)
-        values = {"new": new, "old": old, "until": until, "kep": offer.kep.name}
+        current_kep = offer.request.appointment.kep
+        elsewhere = offer.kep_id != current_kep.pk
+        values = {
+            "new": new,
+            "old": old,
+            "until": until,
+            "kep": offer.kep.name,
+            "address": kep_address(offer.kep),
+            "old_kep": current_kep.name,
+        }
         subject = _("An earlier time is free: %(new)s") % values
-        intro = (
-            _("You asked to be told if an earlier time frees up. Take %(new)s instead of %(old)s?")
-            % values
-        )
+        if elsewhere:
+            intro = (
+                _(
+                    "You asked to be told if an earlier time frees up at another KEP too. Take "
+                    "%(new)s at %(kep)s (%(address)s) instead of %(old)s at %(old_kep)s?"
+                )
+                % values
+            )
+            place = (
+                _("The new time is at another KEP: %(kep)s, %(address)s, instead of %(old_kep)s.")
+                % values
+            )
+        else:
+            intro = (
+                _(
+                    "You asked to be told if an earlier time frees up. "
+                    "Take %(new)s instead of %(old)s?"
+                )
+                % values
+            )
+            place = offer.kep.name
         hold = (
             _(
                 "We keep this time for you until %(until)s (Greek time). After that it goes "
@@ -66,19 +98,29 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
             "action": action,
             "keep": keep,
             "link": link,
-            "kep": offer.kep.name,
+            "kep": place,
             "language": language,
             "take_label": _("See the offer"),
         }
-        text = "\n\n".join([intro, f"{offer.kep.name}", hold, f"{action}\n{link}", keep]) + "\n"
+        text = "\n\n".join([intro, place, hold, f"{action}\n{link}", keep]) + "\n"
         html = render_to_string("waitlist/emails/offer.html", context)
-        sms = (
-            _(
-                "myKEPlive: an earlier time is free, %(new)s at %(kep)s, instead of %(old)s. "
-                "Kept for you until %(until)s:"
+        if elsewhere:
+            sms = (
+                _(
+                    "myKEPlive: an earlier time is free, %(new)s at another KEP, %(kep)s, "
+                    "%(address)s, instead of %(old)s at %(old_kep)s. Kept for you until "
+                    "%(until)s:"
+                )
+                % values
             )
-            % values
-        )
+        else:
+            sms = (
+                _(
+                    "myKEPlive: an earlier time is free, %(new)s at %(kep)s, instead of %(old)s. "
+                    "Kept for you until %(until)s:"
+                )
+                % values
+            )
     return {"subject": subject, "text": text, "html": html, "sms": f"{sms} {link}"}
 
 

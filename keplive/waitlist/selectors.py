@@ -38,7 +38,9 @@ def open_offers_for_citizen(*, citizen: Citizen, now: dt.datetime) -> QuerySet[O
 def offer_by_public_id(public_id: str) -> Offer | None:
     try:
         return (
-            Offer.objects.select_related("kep", "request", "request__appointment")
+            Offer.objects.select_related(
+                "kep", "request", "request__appointment", "request__appointment__kep"
+            )
             .filter(public_id=public_id)
             .first()
         )

@@ -33,6 +33,7 @@ from keplive.booking.models import Appointment, Reference, Status
 from keplive.booking.schedule_inputs import ATHENS, booking_horizon, local_date
 from keplive.booking.scheduling import Slot
 from keplive.booking.selectors import free_slots_for
+from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
 from keplive.waitlist.messages import queue_offer_messages
 from keplive.waitlist.models import (
@@ -71,6 +72,23 @@ class RequestNotFound(WaitlistError):
 class InvalidWindow(WaitlistError):
     code = "invalid_window"
     default_message = _("Choose at least one weekday, and a date that is still to come.")
+
+
+class ScopeNotAllowed(WaitlistError):
+    code = "scope_not_allowed"
+    default_message = _(
+        "Services of your municipality are served only at its KEPs: choose this KEP or any "
+        "KEP of the municipality."
+    )
+
+
+def allowed_scopes(category: Category) -> list[Scope]:
+    """Where a request in ``category`` may be offered a time: category 4 (municipal services)
+    only at the KEPs of the municipality; category 2 anywhere, but only KEP-EKEs are ever
+    offered (``_requests_for``); the other categories anywhere."""
+    if category.municipal:
+        return [Scope.KEP, Scope.MUNICIPALITY]
+    return [Scope.KEP, Scope.MUNICIPALITY, Scope.ANY]
 
 
 def rules() -> OfferRules:
@@ -113,6 +131,8 @@ def ask_to_be_told(
             raise AppointmentNotFound() from exc
         if appointment.starts_at <= now:
             raise AppointmentNotChangeable(_("This appointment has already started."))
+        if scope not in allowed_scopes(appointment.category):
+            raise ScopeNotAllowed()
         if WaitingRequest.objects.filter(
             appointment=appointment, status=RequestStatus.ACTIVE
         ).exists():
@@ -358,6 +378,10 @@ def _offer_freed_time(freed: FreedTime, *, rules: OfferRules, now: dt.datetime) 
                 made += 1
                 free.pop(key, None)  # the hold took a time: computed again for the next one
                 break
+            if Offer.objects.filter(request=request, status=OfferStatus.PENDING).exists():
+                # Another worker offered this request a time meanwhile (at another KEP of
+                # its scope): one open offer per request, the next request's turn.
+                break
     return made
 
 
@@ -458,21 +482,28 @@ def take_offer(*, public_id: Reference, now: dt.datetime, origin: Origin = SYSTE
         if offer.expires_at <= now:
             _close_offer(offer, OfferStatus.EXPIRED, now=now)
             return AnswerResult(Answer.CLOSED, offer, appointment)
+        from_kep = appointment.kep
         try:
             with transaction.atomic():
+                # An offer at another KEP of the request's scope moves the booking there: the
+                # same row and reference, the category rules checked again, an employee
+                # chosen afresh, the update email's ICS naming the new KEP (ADR 0023).
                 moved = booking.reschedule_appointment(
                     reference=appointment.reference,
                     citizen=offer.citizen,
                     starts_at=offer.starts_at,
                     now=now,
+                    kep=offer.kep,
                     origin=origin,
                 )
-        except (SlotNoLongerFree, TimeNotOffered):
-            _close_offer(offer, OfferStatus.GONE, now=now)
-            return AnswerResult(Answer.GONE, offer, appointment)
         except (AppointmentNotChangeable, AppointmentNotFound):
             _close_offer(offer, OfferStatus.GONE, now=now)
             return AnswerResult(Answer.CLOSED, offer, appointment)
+        except BookingError:
+            # The time was booked meanwhile, or that KEP no longer serves the service in the
+            # category (or the declaration no longer fits it): nothing moves.
+            _close_offer(offer, OfferStatus.GONE, now=now)
+            return AnswerResult(Answer.GONE, offer, appointment)
         offer.status = OfferStatus.TAKEN
         offer.answered_at = now
         offer.days_earlier = (
@@ -489,7 +520,8 @@ def take_offer(*, public_id: Reference, now: dt.datetime, origin: Origin = SYSTE
             origin=origin,
             object_type="appointment",
             object_id=moved.reference,
-            details={"offer": str(offer.public_id), "days_earlier": offer.days_earlier},
+            details={"offer": str(offer.public_id), "days_earlier": offer.days_earlier}
+            | ({"from_kep": from_kep.code, "kep": moved.kep.code} if moved.kep != from_kep else {}),
         )
         return AnswerResult(Answer.TAKEN, offer, moved)
 

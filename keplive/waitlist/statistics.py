@@ -1,5 +1,6 @@
 """The waitlist's figures for the ministry's dashboard: per KEP and service, the requests
-waiting now, the offers made in a period and how they ended, and how many days earlier the
+waiting now (at the KEP of their appointment), the offers made in a period (at the KEP whose
+time was offered) and how they ended, and how many days earlier the
 citizens who took one were served. Grouped in the database; no citizen in them."""
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def _narrow(
     municipality_id: int | None,
     category: int | None,
 ) -> QuerySet:
+    """``prefix`` leads to the category (the request's); the KEP is the row's own: where the
+    request waits, or where the offer's time was (another KEP of the request's scope)."""
     if kep_id is not None:
-        rows = rows.filter(**{f"{prefix}kep_id": kep_id})
+        rows = rows.filter(kep_id=kep_id)
     if municipality_id is not None:
-        rows = rows.filter(**{f"{prefix}kep__municipality_id": municipality_id})
+        rows = rows.filter(kep__municipality_id=municipality_id)
     if category is not None:
         rows = rows.filter(**{f"{prefix}category_id": category})
     return rows
@@ -69,8 +72,10 @@ def waitlist_by_kep_and_service(
         .annotate(n=Count("pk"))
         .order_by()
     }
+    # An offer counts at the KEP whose time it offered: for a request waiting at "any KEP of
+    # the municipality" that may be another KEP than the one it waits at.
     offers = {
-        (row["request__kep_id"], row["request__service_id"]): row
+        (row["kep_id"], row["request__service_id"]): row
         for row in _narrow(
             Offer.objects.filter(created_at__gte=start, created_at__lt=end),
             "request__",
@@ -78,7 +83,7 @@ def waitlist_by_kep_and_service(
             municipality_id,
             category,
         )
-        .values("request__kep_id", "request__service_id")
+        .values("kep_id", "request__service_id")
         .annotate(
             n=Count("pk"),
             taken=Count("pk", filter=Q(status=OfferStatus.TAKEN)),

@@ -83,3 +83,52 @@ def test_a_window_that_cannot_be_is_refused(client, booking) -> None:
         )
         assert answer.status_code == 422, (body, answer.content)
     assert not WaitingRequest.objects.exists()
+
+
+def test_other_keps_are_asked_for_and_category_4_may_not_ask_for_any_kep(client, booking) -> None:
+    client.force_login(booking.citizen.user)
+    body = {"reference": str(booking.reference), "scope": "municipality"}
+    created = client.post(URL, body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["scope"] == "municipality"
+    assert WaitingRequest.objects.get().scope == "municipality"
+
+    kep = booking.kep
+    municipal = services.book_appointment(
+        citizen=booking.citizen,
+        kep=kep,
+        service=ServiceFactory(categories=[4], municipality=kep.municipality),
+        category=Category.objects.get(number=4),
+        starts_at=booking.starts_at + dt.timedelta(days=1),
+        now=timezone.now(),
+    )
+    refused = client.post(
+        URL,
+        {"reference": str(municipal.reference), "scope": "any"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["code"] == "scope_not_allowed"
+    unknown = client.post(
+        URL,
+        {"reference": str(municipal.reference), "scope": "mars"},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 422
+    assert WaitingRequest.objects.count() == 1
+
+
+def test_other_keps_are_refused_to_anyone_but_the_citizen(client, booking) -> None:
+    from tests.factories import EmployeeFactory as Staff
+    from tests.staff import login_staff
+
+    body = {"reference": str(booking.reference), "scope": "municipality"}
+    assert client.post(URL, body, content_type="application/json").status_code in (401, 403)
+    client.force_login(CitizenFactory().user)
+    assert client.post(URL, body, content_type="application/json").status_code == 404
+    employee = Staff(kep=booking.kep).user
+    client.force_login(employee)
+    assert client.post(URL, body, content_type="application/json").status_code in (401, 403)
+    login_staff(client, employee)
+    assert client.post(URL, body, content_type="application/json").status_code in (401, 403)
+    assert not WaitingRequest.objects.exists()

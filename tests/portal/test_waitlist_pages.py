@@ -141,3 +141,106 @@ def test_decline_and_a_tampered_link(client, kep, service) -> None:
     assert offer.status == OfferStatus.DECLINED
     mine.refresh_from_db()
     assert mine.starts_at == at(LATE)
+
+
+# --- Other KEPs (issue 16): the scope choice, and an offer at another KEP ----------------------
+
+
+def test_the_scope_choice_shows_only_what_the_category_allows(client, kep, service) -> None:
+    mine = book(kep, service, LATE)
+    client.force_login(mine.citizen.user)
+    form = client.get(f"/appointments/{mine.reference}/earlier/").content.decode()
+    for label in (
+        "Μόνο αυτό το ΚΕΠ",
+        "Οποιοδήποτε ΚΕΠ του δήμου",
+        "Οποιοδήποτε ΚΕΠ την εξυπηρετεί",
+    ):
+        assert label in form
+    assert kep.name_el in form  # which KEP "this KEP" is
+    done = client.post(
+        f"/appointments/{mine.reference}/earlier/",
+        {"scope": "municipality", "weekdays": ["1", "2", "3", "4", "5"], "part_of_day": "any"},
+    )
+    assert done.status_code == 302
+    assert WaitingRequest.objects.get().scope == "municipality"
+
+
+def test_category_4_is_offered_the_municipality_at_most_and_any_kep_is_refused(client, kep) -> None:
+    municipal = ServiceFactory(categories=[4], municipality=kep.municipality)
+    mine = services.book_appointment(
+        citizen=CitizenFactory(),
+        kep=kep,
+        service=municipal,
+        category=Category.objects.get(number=4),
+        starts_at=at(LATE),
+        now=timezone.now(),
+        declaration=declaration(),
+    )
+    client.force_login(mine.citizen.user)
+    url = f"/appointments/{mine.reference}/earlier/"
+    form = client.get(url).content.decode()
+    assert 'name="scope" value="municipality"' in form
+    assert 'name="scope" value="any"' not in form
+    refused = client.post(
+        url, {"scope": "any", "weekdays": ["1", "2"], "part_of_day": "any", "before": ""}
+    )
+    assert refused.status_code == 400
+    assert "εξυπηρετούνται μόνο στα ΚΕΠ του" in refused.content.decode()
+    assert not WaitingRequest.objects.exists()
+
+
+def test_asking_for_other_keps_is_refused_to_anyone_but_the_citizen(client, kep, service) -> None:
+    from tests.factories import EmployeeFactory as Staff
+    from tests.staff import login_staff
+
+    mine = book(kep, service, LATE)
+    url = f"/appointments/{mine.reference}/earlier/"
+    body = {"scope": "municipality", "weekdays": ["1", "2"], "part_of_day": "any"}
+    anonymous = client.post(url, body)
+    assert anonymous.status_code == 302
+    assert "/login/" in anonymous["Location"]
+    client.force_login(CitizenFactory().user)
+    assert client.post(url, body).status_code == 404
+    employee = Staff(kep=kep).user
+    client.force_login(employee)  # password only: no second factor
+    assert client.post(url, body).status_code in (302, 403)
+    login_staff(client, employee)  # staff of the very KEP, verified
+    assert client.post(url, body).status_code == 403
+    assert not WaitingRequest.objects.exists()
+
+
+def test_an_offer_at_another_kep_says_which_and_taking_it_moves_the_booking_there(
+    client, kep, service
+) -> None:
+    there = KepFactory(municipality=kep.municipality, name_el="ΚΕΠ Απέναντι", address="Οδός 7")
+    EmployeeFactory(kep=there)
+    mine = book(kep, service, LATE)
+    waitlist.ask_to_be_told(
+        citizen=mine.citizen, reference=mine.reference, now=timezone.now(), scope="municipality"
+    )
+    other = book(there, service, EARLY)
+    services.cancel_appointment(reference=other.reference, citizen=other.citizen, now=OFFER_NOW)
+    assert waitlist.process_freed_times(now=OFFER_NOW).offers == 1
+    offer = Offer.objects.get()
+    url = f"/offers/{offer_token(offer)}/"
+
+    client.force_login(mine.citizen.user)
+    assert "ΚΕΠ Απέναντι" in client.get("/appointments/").content.decode()  # the offer's KEP
+    shown = client.get(url).content.decode()
+    assert 'id="offer-other-kep"' in shown
+    assert "ΚΕΠ Απέναντι" in shown
+    assert "Οδός 7" in shown
+    assert kep.name_el in shown  # instead of which
+
+    taken = client.post(url, {"answer": "take"})
+    assert 'data-answer="taken"' in taken.content.decode()
+    assert "ΚΕΠ Απέναντι" in taken.content.decode()
+    mine.refresh_from_db()
+    assert (mine.kep, mine.starts_at, mine.status) == (there, at(EARLY), Status.BOOKED)
+
+
+def test_an_offer_at_the_same_kep_names_no_other(client, kep, service) -> None:
+    _mine, offer = offered(kep, service)
+    shown = client.get(f"/offers/{offer_token(offer)}/").content.decode()
+    assert 'id="offer-other-kep"' not in shown
+    assert kep.address in shown

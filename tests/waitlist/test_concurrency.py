@@ -57,3 +57,45 @@ def test_two_workers_offer_a_freed_time_once(records: int, round_: int) -> None:
     assert OutboxMessage.objects.filter(key__startswith="waitlist-offer:").count() == 1
     assert SmsMessage.objects.filter(key__startswith="waitlist-offer-sms:").count() == 1
     assert not FreedTime.objects.filter(processed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_workers_at_two_keps_of_the_municipality_make_one_open_offer_per_request(
+    round_: int,
+) -> None:
+    """A request for "any KEP of the municipality"; times free at two of its KEPs at once and
+    two workers process them at the same instant: the request gets one open offer (one hold,
+    one email, one SMS), never two — the other time stays free."""
+    from keplive.waitlist.models import Scope
+    from tests.factories import MunicipalityFactory
+
+    assert connections["default"].vendor == "postgresql", "this test needs PostgreSQL"
+    municipality = MunicipalityFactory()
+    here, north, south = (KepFactory(municipality=municipality) for _ in range(3))
+    for kep in (here, north, south):
+        EmployeeFactory(kep=kep)
+    service = ServiceFactory()
+    waiting = book(here, service, FRIDAY_10, email="waiting@example.gr")
+    waitlist.ask_to_be_told(
+        citizen=waiting.citizen,
+        reference=waiting.reference,
+        now=NOW,
+        scope=Scope.MUNICIPALITY,
+    )
+    for kep in (north, south):
+        b = book(kep, service, TUESDAY_10, email=f"b-{kep.code}@example.gr")
+        services.cancel_appointment(reference=b.reference, citizen=b.citizen, now=NOW)
+    assert FreedTime.objects.filter(processed_at__isnull=True).count() == 2
+
+    outcomes = run_in_parallel([lambda: waitlist.process_freed_times(now=NOW)] * 2)
+
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    assert sum(o.offers for o in outcomes) == 1  # type: ignore[union-attr]
+    offer = Offer.objects.get()
+    assert offer.status == "pending"
+    assert offer.kep in (north, south)
+    holds = Appointment.objects.filter(citizen=waiting.citizen, status=Status.HELD)
+    assert list(holds) == [offer.hold]
+    assert OutboxMessage.objects.filter(key__startswith="waitlist-offer:").count() == 1
+    assert SmsMessage.objects.filter(key__startswith="waitlist-offer-sms:").count() == 1
+    assert not FreedTime.objects.filter(processed_at__isnull=True).exists()
