@@ -95,7 +95,7 @@ def rules() -> OfferRules:
     return found
 
 
-def _subject(request: WaitingRequest) -> tuple[str, object]:
+def audit_subject(request: WaitingRequest) -> tuple[str, object]:
     """What an audit event about the request names: its appointment, or — a request made before
     booking (ADR 0028) — the request itself."""
     if request.appointment_id is None:
@@ -280,7 +280,7 @@ def remove_request(
         request.save(update_fields=["status", "ended_at", "email", "mobile_phone"])
         for offer in Offer.objects.filter(request=request, status=OfferStatus.PENDING):
             _close_offer(offer, OfferStatus.DECLINED, now=now)
-        object_type, object_id = _subject(request)
+        object_type, object_id = audit_subject(request)
         record_event(
             action="waitlist.removed",
             actor=citizen.user,
@@ -527,7 +527,7 @@ def _make_offer(
                 expires_at=hold.hold_expires_at or now + dt.timedelta(minutes=rules.offer_minutes),
             )
             queue_offer_messages(offer, now=now)
-            object_type, object_id = _subject(request)
+            object_type, object_id = audit_subject(request)
             record_event(
                 action="waitlist.offered",
                 object_type=object_type,
@@ -712,7 +712,7 @@ def decline_offer(
         if offer.status != OfferStatus.PENDING or offer.expires_at <= now:
             return AnswerResult(Answer.CLOSED, offer, appointment)
         _close_offer(offer, OfferStatus.DECLINED, now=now)
-        object_type, object_id = _subject(offer.request)
+        object_type, object_id = audit_subject(offer.request)
         record_event(
             action="waitlist.declined",
             actor=offer.citizen.user,
