@@ -593,9 +593,9 @@ def take_offer(*, public_id: Reference, now: dt.datetime, origin: Origin = SYSTE
     meanwhile taken, nothing changes and the answer says which."""
     with transaction.atomic():
         offer = _lock_offer(public_id)
-        if offer.request.appointment_id is None:
-            return _take_service_offer(offer, now=now, origin=origin)
         appointment = offer.request.appointment
+        if appointment is None or offer.previous_starts_at is None:  # asked before booking
+            return _take_service_offer(offer, now=now, origin=origin)
         if offer.status != OfferStatus.PENDING:
             return AnswerResult(Answer.CLOSED, offer, appointment)
         if offer.expires_at <= now:
