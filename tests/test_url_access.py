@@ -191,6 +191,8 @@ CITIZEN_PAGES: list[tuple[str, str]] = [
     ("get", "/book/1/1/"),
     ("get", "/book/1/1/0001/"),
     ("post", "/book/1/1/0001/"),
+    ("get", "/book/1/1/0001/earlier/"),
+    ("post", "/book/1/1/0001/earlier/"),
     ("get", f"/book/details/{REFERENCE}/"),
     ("post", f"/book/details/{REFERENCE}/"),
     ("get", f"/book/done/{REFERENCE}/"),

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -75,6 +76,7 @@ from keplive.portal.calendar import (
     why_closed,
 )
 from keplive.portal.forms import DeclarationForm
+from keplive.waitlist.services import offer_hold_confirmed
 
 STEPS = 6
 TYPED_SESSION_KEY = "booking_wizard_typed"
@@ -472,6 +474,10 @@ def choose_time(request: HttpRequest, category: int, service: int, kep: str) -> 
             "message": message,
             "alternatives": [_slot_choice(slot) for slot in alternatives],
             "call_minutes": chosen.call_minutes,
+            "earlier_url": reverse(
+                "portal:waitlist_ask_service",
+                args=[chosen.number, chosen_service.pk, chosen_kep.code],
+            ),
         },
         step=4,
         back_url=reverse("portal:book_kep", args=[chosen.number, chosen_service.pk]),
@@ -570,13 +576,16 @@ def details(request: HttpRequest, hold: uuid.UUID) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                booked = services.confirm_hold(
-                    hold_reference=appointment.reference,
-                    citizen=citizen,
-                    now=now,
-                    declaration=form.declaration,
-                    origin=request_origin(request, channel="web"),
-                )
+                with transaction.atomic():
+                    booked = services.confirm_hold(
+                        hold_reference=appointment.reference,
+                        citizen=citizen,
+                        now=now,
+                        declaration=form.declaration,
+                        origin=request_origin(request, channel="web"),
+                    )
+                    # A time the waitlist offered (ADR 0028): its request is fulfilled with it.
+                    offer_hold_confirmed(hold=booked, now=now)
             except InvalidDeclaration as error:
                 for name, problem in error.errors.items():
                     form.add_error(name if name in form.fields else None, str(problem))

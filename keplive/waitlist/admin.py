@@ -37,7 +37,7 @@ class ReadOnly(admin.ModelAdmin):
 class WaitingRequestAdmin(ReadOnly):
     list_display = ("created_at", "status", "kep", "service", "scope", "part_of_day", "before")
     list_filter = ("status", "scope", "category")
-    exclude = ("citizen",)
+    exclude = ("citizen", "email", "mobile_phone")
 
 
 @admin.register(Offer)

@@ -45,12 +45,16 @@ def kep_address(kep: Kep) -> str:
 
 def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
     """Subject, text and the short SMS of an offer, in ``language``. An offer at another KEP
-    than the appointment's says so: which KEP, where, and instead of which."""
+    than the appointment's says so: which KEP, where, and instead of which. An offer for a
+    request made before booking (ADR 0028) asks the citizen to book it."""
     with translation.override(language):
-        new, old = _when(offer.starts_at), _when(offer.previous_starts_at)
+        before_booking = offer.previous_starts_at is None or offer.request.appointment_id is None
+        new = _when(offer.starts_at)
+        old = _when(offer.previous_starts_at) if offer.previous_starts_at else ""
         until = dateformat.format(offer.expires_at.astimezone(ATHENS), "H:i")
         link = offer_url(offer)
-        current_kep = offer.request.appointment.kep
+        appointment = None if before_booking else offer.request.appointment
+        current_kep = appointment.kep if appointment is not None else offer.kep
         elsewhere = offer.kep_id != current_kep.pk
         values = {
             "new": new,
@@ -59,29 +63,49 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
             "kep": offer.kep.name,
             "address": kep_address(offer.kep),
             "old_kep": current_kep.name,
+            "service": offer.request.service.title,
         }
-        subject = _("An earlier time is free: %(new)s") % values
-        if elsewhere:
+        place = offer.kep.name
+        if before_booking:  # a request made from the times page, before booking (ADR 0028)
+            subject = _("A time is free: %(new)s") % values
             intro = (
                 _(
-                    "You asked to be told if an earlier time frees up at another KEP too. Take "
-                    "%(new)s at %(kep)s (%(address)s) instead of %(old)s at %(old_kep)s?"
+                    "You asked to be told when a time frees up for «%(service)s». %(new)s is "
+                    "free: would you like to book it?"
                 )
                 % values
             )
-            place = (
-                _("The new time is at another KEP: %(kep)s, %(address)s, instead of %(old_kep)s.")
-                % values
+            action = _(
+                "Book it (log in with TAXISnet and confirm your details), or decline it, here:"
             )
+            keep = _("If you do nothing, the time goes to the next person and you keep waiting.")
         else:
-            intro = (
-                _(
-                    "You asked to be told if an earlier time frees up. "
-                    "Take %(new)s instead of %(old)s?"
+            subject = _("An earlier time is free: %(new)s") % values
+            if elsewhere:
+                intro = (
+                    _(
+                        "You asked to be told if an earlier time frees up at another KEP too. "
+                        "Take %(new)s at %(kep)s (%(address)s) instead of %(old)s at %(old_kep)s?"
+                    )
+                    % values
                 )
-                % values
-            )
-            place = offer.kep.name
+                place = (
+                    _(
+                        "The new time is at another KEP: %(kep)s, %(address)s, instead of "
+                        "%(old_kep)s."
+                    )
+                    % values
+                )
+            else:
+                intro = (
+                    _(
+                        "You asked to be told if an earlier time frees up. "
+                        "Take %(new)s instead of %(old)s?"
+                    )
+                    % values
+                )
+            action = _("Take it with one tap, or decline it, here:")
+            keep = _("If you do nothing, your appointment stays as it is.")
         hold = (
             _(
                 "We keep this time for you until %(until)s (Greek time). After that it goes "
@@ -89,8 +113,6 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
             )
             % values
         )
-        action = _("Take it with one tap, or decline it, here:")
-        keep = _("If you do nothing, your appointment stays as it is.")
         context = {
             "subject": subject,
             "intro": intro,
@@ -104,7 +126,12 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
         }
         text = "\n\n".join([intro, place, hold, f"{action}\n{link}", keep]) + "\n"
         html = render_to_string("waitlist/emails/offer.html", context)
-        if elsewhere:
+        if before_booking:
+            sms = (
+                _("myKEPlive: a time is free, %(new)s at %(kep)s. Kept for you until %(until)s:")
+                % values
+            )
+        elif elsewhere:
             sms = (
                 _(
                     "myKEPlive: an earlier time is free, %(new)s at another KEP, %(kep)s, "
@@ -124,26 +151,39 @@ def offer_texts(offer: Offer, *, language: str) -> dict[str, str]:
     return {"subject": subject, "text": text, "html": html, "sms": f"{sms} {link}"}
 
 
-def queue_offer_messages(offer: Offer, *, now: dt.datetime) -> None:
-    details = AppointmentDetails.objects.filter(appointment_id=offer.request.appointment_id).first()
+def _contact(offer: Offer) -> tuple[str, str, str] | None:
+    """Email, mobile and language: the appointment's declaration, or — a request made before
+    booking (ADR 0028) — what the citizen gave with the request."""
+    request = offer.request
+    if request.appointment_id is None:
+        return (request.email, request.mobile_phone, request.language) if request.email else None
+    details = AppointmentDetails.objects.filter(appointment_id=request.appointment_id).first()
     if details is None:
-        return  # booked without details (API): the offer shows in My appointments only
-    language = details.language if details.language in LANGUAGES else LANGUAGES[0]
+        return None  # booked without details (API): the offer shows in My appointments only
+    return details.email, details.mobile_phone, details.language
+
+
+def queue_offer_messages(offer: Offer, *, now: dt.datetime) -> None:
+    contact = _contact(offer)
+    if contact is None:
+        return
+    email, mobile_phone, language = contact
+    language = language if language in LANGUAGES else LANGUAGES[0]
     texts = offer_texts(offer, language=language)
     queue_email(
         key=f"waitlist-offer:{offer.public_id}",
-        to=details.email,
+        to=email,
         subject=texts["subject"],
         text=texts["text"],
         html=texts["html"],
         language=language,
         cause=offer,
     )
-    if details.mobile_phone:
+    if mobile_phone:
         try:
             queue_sms(
                 key=f"waitlist-offer-sms:{offer.public_id}",
-                to=details.mobile_phone,
+                to=mobile_phone,
                 text=texts["sms"],
                 language=language,
                 cause=offer,

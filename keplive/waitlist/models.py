@@ -41,7 +41,9 @@ class RequestStatus(models.TextChoices):
 
 
 class WaitingRequest(models.Model):
-    """'Tell me if an earlier time frees up' for one booked appointment."""
+    """'Tell me if an earlier time frees up' for one booked appointment, or — without an
+    appointment — 'tell me when a time frees up' for a service at a KEP, asked from the times
+    page before booking (ADR 0028)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     citizen = models.ForeignKey(
@@ -52,8 +54,11 @@ class WaitingRequest(models.Model):
         verbose_name=_("appointment"),
         on_delete=models.CASCADE,
         related_name="waiting_requests",
+        null=True,
+        blank=True,
     )
-    # Copied from the appointment when asked: the statistics group by them.
+    # Copied from the appointment when asked (the statistics group by them); a request without
+    # an appointment names them itself.
     kep = models.ForeignKey(Kep, verbose_name=_("KEP"), on_delete=models.PROTECT, related_name="+")
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="+"
@@ -74,6 +79,11 @@ class WaitingRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.ACTIVE
     )
+    # Where to send an offer when there is no appointment (whose declaration says it): asked
+    # with the request, erased when it ends (ADR 0028).
+    email = models.EmailField(_("email"), blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="el")
     created_at = models.DateTimeField(_("asked at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -86,6 +96,11 @@ class WaitingRequest(models.Model):
                 fields=["appointment"],
                 condition=Q(status="active"),
                 name="waitlist_one_active_request_per_appointment",
+            ),
+            models.UniqueConstraint(
+                fields=["citizen", "service", "category"],
+                condition=Q(status="active", appointment__isnull=True),
+                name="waitlist_one_active_request_per_service",
             ),
         ]
         indexes = [
@@ -163,8 +178,8 @@ class Offer(models.Model):
     )
     kep = models.ForeignKey(Kep, verbose_name=_("KEP"), on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(_("offered time"))
-    # The appointment's time when the offer was made.
-    previous_starts_at = models.DateTimeField(_("time before"))
+    # The appointment's time when the offer was made (none for a request without appointment).
+    previous_starts_at = models.DateTimeField(_("time before"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )

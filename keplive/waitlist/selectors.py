@@ -16,7 +16,7 @@ from keplive.waitlist.models import Offer, OfferStatus, RequestStatus, WaitingRe
 def active_requests_for_citizen(*, citizen: Citizen) -> QuerySet[WaitingRequest]:
     return (
         WaitingRequest.objects.filter(citizen=citizen, status=RequestStatus.ACTIVE)
-        .select_related("appointment", "kep", "service")
+        .select_related("appointment", "kep", "service", "category")
         .order_by("created_at", "pk")
     )
 
@@ -30,7 +30,7 @@ def active_request_for_appointment(
 def open_offers_for_citizen(*, citizen: Citizen, now: dt.datetime) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(citizen=citizen, status=OfferStatus.PENDING, expires_at__gt=now)
-        .select_related("kep", "request__appointment")
+        .select_related("kep", "request__appointment", "request__service")
         .order_by("expires_at")
     )
 
@@ -39,7 +39,11 @@ def offer_by_public_id(public_id: str) -> Offer | None:
     try:
         return (
             Offer.objects.select_related(
-                "kep", "request", "request__appointment", "request__appointment__kep"
+                "kep",
+                "request",
+                "request__appointment",
+                "request__appointment__kep",
+                "request__service",
             )
             .filter(public_id=public_id)
             .first()

@@ -14,6 +14,9 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from keplive.accounts.models import Citizen
 from keplive.audit.services import SYSTEM, Origin, record_event
 from keplive.booking import services as booking
+from keplive.booking.declarations import can_take_sms, normalise_mobile_phone
 from keplive.booking.eligibility import check_kep_serves
 from keplive.booking.exceptions import (
     AppointmentNotChangeable,
@@ -32,8 +36,8 @@ from keplive.booking.exceptions import (
 from keplive.booking.models import Appointment, Reference, Status
 from keplive.booking.schedule_inputs import ATHENS, booking_horizon, local_date
 from keplive.booking.scheduling import Slot
-from keplive.booking.selectors import free_slots_for
-from keplive.catalogue.models import Category
+from keplive.booking.selectors import free_slots_for, upcoming_booking_count
+from keplive.catalogue.models import Category, Service
 from keplive.directory.models import Kep
 from keplive.waitlist.messages import queue_offer_messages
 from keplive.waitlist.models import (
@@ -61,6 +65,17 @@ class AlreadyWaiting(WaitlistError):
     code = "already_waiting"
     default_message = _(
         "You have already asked to be told of an earlier time for this appointment."
+    )
+
+
+class AlreadyWaitingForService(AlreadyWaiting):
+    default_message = _("You have already asked to be told when a time frees up for this service.")
+
+
+class InvalidContact(WaitlistError):
+    code = "invalid_contact"
+    default_message = _(
+        "Enter an email address like name@example.gr, and a mobile number like 6912345678 or none."
     )
 
 
@@ -97,6 +112,28 @@ def rules() -> OfferRules:
     return found
 
 
+def audit_subject(request: WaitingRequest) -> tuple[str, object]:
+    """What an audit event about the request names: its appointment, or — a request made before
+    booking (ADR 0028) — the request itself."""
+    if request.appointment_id is None:
+        return "waiting_request", request.public_id
+    return "appointment", request.appointment.reference  # type: ignore[union-attr]
+
+
+def _clean_window(
+    *, weekdays: str, scope: str, part_of_day: str, before: dt.date | None, now: dt.datetime
+) -> str:
+    weekdays = "".join(sorted({d for d in weekdays if d in "1234567"}))
+    if (
+        not weekdays
+        or scope not in Scope.values
+        or part_of_day not in PartOfDay.values
+        or (before is not None and before <= local_date(now))
+    ):
+        raise InvalidWindow()
+    return weekdays
+
+
 # --- The citizen's requests -------------------------------------------------------------------
 
 
@@ -112,14 +149,9 @@ def ask_to_be_told(
     origin: Origin = SYSTEM,
 ) -> WaitingRequest:
     """'Tell me if an earlier time frees up' for one of the citizen's upcoming bookings."""
-    weekdays = "".join(sorted({d for d in weekdays if d in "1234567"}))
-    if (
-        not weekdays
-        or scope not in Scope.values
-        or part_of_day not in PartOfDay.values
-        or (before is not None and before <= local_date(now))
-    ):
-        raise InvalidWindow()
+    weekdays = _clean_window(
+        weekdays=weekdays, scope=scope, part_of_day=part_of_day, before=before, now=now
+    )
     with transaction.atomic():
         try:
             appointment = (
@@ -166,6 +198,88 @@ def ask_to_be_told(
         return request
 
 
+def ask_for_service(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    now: dt.datetime,
+    scope: str = Scope.KEP,
+    weekdays: str = "12345",
+    part_of_day: str = PartOfDay.ANY,
+    before: dt.date | None = None,
+    email: str = "",
+    mobile_phone: str = "",
+    language: str = "el",
+    origin: Origin = SYSTEM,
+) -> WaitingRequest:
+    """'Tell me when a time frees up' for a service at a KEP, asked from the times page before
+    booking (ADR 0028): no appointment; an offer is a hold the citizen books through the usual
+    details step. One active request per service and category (a partial unique index).
+    There is no declaration yet, so the request carries where to send the offer."""
+    weekdays = _clean_window(
+        weekdays=weekdays, scope=scope, part_of_day=part_of_day, before=before, now=now
+    )
+    if scope not in allowed_scopes(category):
+        raise ScopeNotAllowed()
+    email = email.strip()
+    phone = ""
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidContact() from exc
+    if mobile_phone.strip():
+        phone = normalise_mobile_phone(mobile_phone) or ""
+        if not can_take_sms(phone):
+            raise InvalidContact()
+    check_kep_serves(kep=kep, service=service, category=category)
+    with transaction.atomic():
+        if WaitingRequest.objects.filter(
+            citizen=citizen,
+            service=service,
+            category=category,
+            appointment__isnull=True,
+            status=RequestStatus.ACTIVE,
+        ).exists():
+            raise AlreadyWaitingForService()
+        request = WaitingRequest(
+            citizen=citizen,
+            appointment=None,
+            kep=kep,
+            municipality_id=kep.municipality_id,
+            service=service,
+            category=category,
+            scope=scope,
+            weekdays=weekdays,
+            part_of_day=part_of_day,
+            before=before,
+            email=email,
+            mobile_phone=phone,
+            language=language if language in ("el", "en") else "el",
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+        except IntegrityError as exc:  # the same request sent twice at once
+            raise AlreadyWaitingForService() from exc
+        record_event(
+            action="waitlist.requested",
+            actor=citizen.user,
+            origin=origin,
+            object_type="waiting_request",
+            object_id=request.public_id,
+            details={
+                "kep": kep.code,
+                "service": service.code,
+                "category": category.pk,
+                "scope": scope,
+            },
+        )
+        return request
+
+
 def remove_request(
     *, citizen: Citizen, public_id: Reference, now: dt.datetime, origin: Origin = SYSTEM
 ) -> WaitingRequest:
@@ -183,15 +297,17 @@ def remove_request(
             return request
         request.status = RequestStatus.REMOVED
         request.ended_at = now
-        request.save(update_fields=["status", "ended_at"])
+        request.email = request.mobile_phone = ""
+        request.save(update_fields=["status", "ended_at", "email", "mobile_phone"])
         for offer in Offer.objects.filter(request=request, status=OfferStatus.PENDING):
             _close_offer(offer, OfferStatus.DECLINED, now=now)
+        object_type, object_id = audit_subject(request)
         record_event(
             action="waitlist.removed",
             actor=citizen.user,
             origin=origin,
-            object_type="appointment",
-            object_id=request.appointment.reference,
+            object_type=object_type,
+            object_id=object_id,
             details={"request": str(request.public_id)},
         )
         return request
@@ -256,10 +372,14 @@ def expire_offers(*, now: dt.datetime) -> int:
     with transaction.atomic():
         for offer in (
             Offer.objects.select_for_update(no_key=True, of=("self",), skip_locked=True)
-            .select_related("kep")
+            .select_related("kep", "request", "hold")
             .filter(status=OfferStatus.PENDING, expires_at__lte=now)
             .order_by("pk")[:500]
         ):
+            if offer.request.appointment_id is None and offer.hold.status == Status.BOOKED:
+                # Booked through the details step by a path that did not tell us (ADR 0028).
+                _fulfil(offer, now=now)
+                continue
             offer.status = OfferStatus.EXPIRED
             offer.answered_at = now
             offer.save(update_fields=["status", "answered_at"])
@@ -270,14 +390,17 @@ def expire_offers(*, now: dt.datetime) -> int:
 
 
 def end_stale_requests(*, now: dt.datetime) -> int:
-    """Requests whose appointment passed, was cancelled or moved away, or whose window closed."""
+    """Requests whose appointment passed, was cancelled or moved away, or whose window closed
+    (a request without appointment ends only with its window: ADR 0028)."""
     today = local_date(now)
     stale = WaitingRequest.objects.filter(status=RequestStatus.ACTIVE).filter(
-        ~Q(appointment__status=Status.BOOKED)
-        | Q(appointment__starts_at__lte=now)
+        (
+            Q(appointment__isnull=False)
+            & (~Q(appointment__status=Status.BOOKED) | Q(appointment__starts_at__lte=now))
+        )
         | Q(before__lte=today)
     )
-    return stale.update(status=RequestStatus.ENDED, ended_at=now)
+    return stale.update(status=RequestStatus.ENDED, ended_at=now, email="", mobile_phone="")
 
 
 def process_freed_times(*, now: dt.datetime, limit: int = 100) -> ProcessCounts:
@@ -322,7 +445,10 @@ def _offer_freed_time(freed: FreedTime, *, rules: OfferRules, now: dt.datetime) 
     last_day = max(freed.until or first_day, first_day)
     candidates = (
         _requests_for(kep)
-        .filter(appointment__status=Status.BOOKED, appointment__starts_at__gt=now)
+        .filter(
+            Q(appointment__isnull=True)
+            | Q(appointment__status=Status.BOOKED, appointment__starts_at__gt=now)
+        )
         .filter(Q(before__isnull=True) | Q(before__gt=first_day))
         .exclude(offers__status=OfferStatus.PENDING)
         .select_related("appointment", "citizen", "service", "category", "kep")
@@ -338,6 +464,13 @@ def _offer_freed_time(freed: FreedTime, *, rules: OfferRules, now: dt.datetime) 
         if _offers_today(request.citizen_id, now) >= rules.max_offers_per_day:
             continue
         appointment = request.appointment
+        # A request made before booking: any time in the window, but only to a citizen who may
+        # still book one more (the booking service checks it again when the hold is confirmed).
+        if appointment is None and (
+            upcoming_booking_count(citizen=request.citizen, now=now)
+            >= settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
+        ):
+            continue
         key = (request.service_id, request.category_id)
         if key not in free:
             try:
@@ -346,7 +479,9 @@ def _offer_freed_time(freed: FreedTime, *, rules: OfferRules, now: dt.datetime) 
                 free[key] = []
                 continue
             _first, horizon_end = booking_horizon(category=request.category, now=now)
-            end = min(last_day, horizon_end, local_date(appointment.starts_at))
+            end = min(last_day, horizon_end)
+            if appointment is not None:
+                end = min(end, local_date(appointment.starts_at))
             free[key] = (
                 free_slots_for(
                     kep=kep,
@@ -367,7 +502,9 @@ def _offer_freed_time(freed: FreedTime, *, rules: OfferRules, now: dt.datetime) 
             minutes=category.call_minutes + category.buffer_minutes
         )
         for slot in free[key]:
-            if slot.start >= appointment.starts_at or (not whole_days and slot.start >= window_end):
+            if (appointment is not None and slot.start >= appointment.starts_at) or (
+                not whole_days and slot.start >= window_end
+            ):
                 break
             if slot.start < freed.freed_from:
                 continue
@@ -407,16 +544,19 @@ def _make_offer(
                 hold=hold,
                 kep=kep,
                 starts_at=hold.starts_at,
-                previous_starts_at=request.appointment.starts_at,
+                previous_starts_at=(
+                    request.appointment.starts_at if request.appointment is not None else None
+                ),
                 created_at=now,
                 # A hold always has its expiry (a check constraint); the same value, typed.
                 expires_at=hold.hold_expires_at or now + dt.timedelta(minutes=rules.offer_minutes),
             )
             queue_offer_messages(offer, now=now)
+            object_type, object_id = audit_subject(request)
             record_event(
                 action="waitlist.offered",
-                object_type="appointment",
-                object_id=request.appointment.reference,
+                object_type=object_type,
+                object_id=object_id,
                 details={
                     "offer": str(offer.public_id),
                     "kep": kep.code,
@@ -436,6 +576,8 @@ class Answer(StrEnum):
     DECLINED = "declined"
     CLOSED = "closed"  # already answered, or expired
     GONE = "gone"  # the time was booked by someone else meanwhile
+    DETAILS = "details"  # a request made before booking: on to the details step (ADR 0028)
+    AT_LIMIT = "at_limit"  # ... but the citizen may not book one more now
 
 
 @dataclass(frozen=True)
@@ -477,6 +619,8 @@ def take_offer(*, public_id: Reference, now: dt.datetime, origin: Origin = SYSTE
     with transaction.atomic():
         offer = _lock_offer(public_id)
         appointment = offer.request.appointment
+        if appointment is None or offer.previous_starts_at is None:  # asked before booking
+            return _take_service_offer(offer, now=now, origin=origin)
         if offer.status != OfferStatus.PENDING:
             return AnswerResult(Answer.CLOSED, offer, appointment)
         if offer.expires_at <= now:
@@ -526,22 +670,88 @@ def take_offer(*, public_id: Reference, now: dt.datetime, origin: Origin = SYSTE
         return AnswerResult(Answer.TAKEN, offer, moved)
 
 
+def _take_service_offer(offer: Offer, *, now: dt.datetime, origin: Origin) -> AnswerResult:
+    """Taking an offer made to a request without appointment (ADR 0028): the hold is the
+    citizen's time; they book it through the details step every booking uses, before the hold
+    runs out. The offer stays open until then; ``offer_hold_confirmed`` fulfils it. The caller
+    has checked that the logged-in citizen is the offer's."""
+    hold = offer.hold
+    if offer.status != OfferStatus.PENDING:
+        return AnswerResult(Answer.CLOSED, offer, hold)
+    if offer.expires_at <= now:
+        _close_offer(offer, OfferStatus.EXPIRED, now=now)
+        return AnswerResult(Answer.CLOSED, offer, hold)
+    if hold.status == Status.BOOKED:  # booked already: the details step said so
+        _fulfil(offer, now=now)
+        return AnswerResult(Answer.DETAILS, offer, hold)
+    if hold.status != Status.HELD:  # released meanwhile (another time held)
+        _close_offer(offer, OfferStatus.GONE, now=now)
+        return AnswerResult(Answer.GONE, offer, hold)
+    if upcoming_booking_count(citizen=offer.citizen, now=now) >= (
+        settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
+    ):
+        return AnswerResult(Answer.AT_LIMIT, offer, hold)
+    record_event(
+        action="waitlist.taking",
+        actor=offer.citizen.user,
+        origin=origin,
+        object_type="waiting_request",
+        object_id=offer.request.public_id,
+        details={"offer": str(offer.public_id), "hold": str(hold.reference)},
+    )
+    return AnswerResult(Answer.DETAILS, offer, hold)
+
+
+def _fulfil(offer: Offer, *, now: dt.datetime) -> None:
+    offer.status = OfferStatus.TAKEN
+    offer.answered_at = now
+    offer.save(update_fields=["status", "answered_at"])
+    request = offer.request
+    request.status = RequestStatus.FULFILLED
+    request.ended_at = now
+    request.email = request.mobile_phone = ""
+    request.save(update_fields=["status", "ended_at", "email", "mobile_phone"])
+    record_event(
+        action="waitlist.taken",
+        actor=offer.citizen.user,
+        object_type="appointment",
+        object_id=offer.hold.reference,
+        details={"offer": str(offer.public_id), "request": str(request.public_id)},
+    )
+
+
+def offer_hold_confirmed(*, hold: Appointment, now: dt.datetime) -> Offer | None:
+    """Called in the transaction that confirmed ``hold`` (the details step): when the hold was
+    an open offer's, the offer is taken and its request fulfilled. One query when it was not."""
+    offer = (
+        Offer.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("request", "citizen__user", "hold")
+        .filter(hold=hold, status__in=(OfferStatus.PENDING, OfferStatus.EXPIRED))
+        .first()
+    )
+    if offer is None or offer.hold.status != Status.BOOKED:
+        return None
+    _fulfil(offer, now=now)
+    return offer
+
+
 def decline_offer(
     *, public_id: Reference, now: dt.datetime, origin: Origin = SYSTEM
 ) -> AnswerResult:
     """The citizen keeps their time; the held time is released and offered to the next."""
     with transaction.atomic():
         offer = _lock_offer(public_id)
-        appointment = offer.request.appointment
+        appointment = offer.request.appointment or offer.hold
         if offer.status != OfferStatus.PENDING or offer.expires_at <= now:
             return AnswerResult(Answer.CLOSED, offer, appointment)
         _close_offer(offer, OfferStatus.DECLINED, now=now)
+        object_type, object_id = audit_subject(offer.request)
         record_event(
             action="waitlist.declined",
             actor=offer.citizen.user,
             origin=origin,
-            object_type="appointment",
-            object_id=appointment.reference,
+            object_type=object_type,
+            object_id=object_id,
             details={"offer": str(offer.public_id)},
         )
         return AnswerResult(Answer.DECLINED, offer, appointment)

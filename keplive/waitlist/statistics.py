@@ -25,11 +25,13 @@ class WaitlistRow:
     taken: int
     declined: int
     expired: int
-    days_earlier: int  # summed over the offers taken
+    days_earlier: int  # summed over the offers taken that moved an appointment
+    # Offers taken that moved an appointment (a request made before booking had none: ADR 0028).
+    moved: int = 0
 
     @property
     def average_days_earlier(self) -> float | None:
-        return self.days_earlier / self.taken if self.taken else None
+        return self.days_earlier / self.moved if self.moved else None
 
 
 def _narrow(
@@ -89,6 +91,7 @@ def waitlist_by_kep_and_service(
             taken=Count("pk", filter=Q(status=OfferStatus.TAKEN)),
             declined=Count("pk", filter=Q(status=OfferStatus.DECLINED)),
             expired=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
+            moved=Count("pk", filter=Q(status=OfferStatus.TAKEN, previous_starts_at__isnull=False)),
             days=Sum("days_earlier", filter=Q(status=OfferStatus.TAKEN)),
         )
         .order_by()
@@ -111,6 +114,7 @@ def waitlist_by_kep_and_service(
                 declined=made.get("declined", 0),
                 expired=made.get("expired", 0),
                 days_earlier=made.get("days") or 0,
+                moved=made.get("moved", 0),
             )
         )
     return rows

@@ -143,6 +143,21 @@ def test_decline_and_a_tampered_link(client, kep, service) -> None:
     assert mine.starts_at == at(LATE)
 
 
+def test_an_answer_that_is_neither_take_nor_decline_shows_the_offer_again(
+    client, kep, service
+) -> None:
+    mine, offer = offered(kep, service)
+    token = offer_token(offer)
+    for answer in ("", "take-it-twice", "\u03b1"):
+        refused = client.post(f"/offers/{token}/", {"answer": answer})
+        assert refused.status_code == 400
+        assert 'name="answer"' in refused.content.decode()  # the offer's buttons, again
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    mine.refresh_from_db()
+    assert mine.starts_at == at(LATE)
+
+
 # --- Other KEPs (issue 16): the scope choice, and an offer at another KEP ----------------------
 
 

@@ -99,3 +99,38 @@ def test_two_workers_at_two_keps_of_the_municipality_make_one_open_offer_per_req
     assert OutboxMessage.objects.filter(key__startswith="waitlist-offer:").count() == 1
     assert SmsMessage.objects.filter(key__startswith="waitlist-offer-sms:").count() == 1
     assert not FreedTime.objects.filter(processed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_one_active_request_per_service_when_sent_at_once(round_: int) -> None:
+    """The same 'tell me' sent four times at once before booking (ADR 0028): the partial unique
+    index lets one through; the others are told they already wait."""
+    assert connections["default"].vendor == "postgresql", "this test needs PostgreSQL"
+    from django.utils import timezone
+
+    from keplive.catalogue.models import Category
+    from keplive.waitlist.models import WaitingRequest
+    from keplive.waitlist.services import AlreadyWaitingForService
+    from tests.factories import CitizenFactory
+
+    kep = KepFactory()
+    EmployeeFactory(kep=kep)
+    service = ServiceFactory()
+    category = Category.objects.get(number=1)
+    citizen = CitizenFactory()
+
+    def attempt() -> object:
+        return waitlist.ask_for_service(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            now=timezone.now(),
+            email="wait@example.gr",
+        )
+
+    outcomes = run_in_parallel([attempt] * 4)
+
+    assert sum(isinstance(o, WaitingRequest) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, AlreadyWaitingForService) for o in outcomes) == 3, outcomes
+    assert WaitingRequest.objects.filter(citizen=citizen, status="active").count() == 1
