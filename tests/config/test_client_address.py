@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,15 +25,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.serving import serve
+
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "/administration/login/"
 PASSWORD = "the-right-password-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _environment(var: Path, **extra: str) -> dict[str, str]:
@@ -70,30 +65,10 @@ def var(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _serve(var: Path, **extra: str) -> Iterator[str]:
-    port = _free_port()
-    env = _environment(var, PORT=str(port), **extra)
-    command = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)]
-    log = (var / f"serve-{port}.log").open("wb")
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # start-up under load; a dead server fails at once
-        while True:
-            assert process.poll() is None, "the server exited"
-            try:
-                requests.get(base + "/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the server did not start within 90 s"
-                time.sleep(0.2)
+    with serve(
+        _environment(var, **extra), var / f"serve-{len(list(var.glob('serve-*')))}.log"
+    ) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ table keeps the one connection busy; the next request waits for the pool in vain
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,15 +23,9 @@ import pytest
 import requests
 from django.db import connection
 
+from tests.serving import serve
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -47,7 +38,6 @@ def _database_url() -> str:
 
 @pytest.fixture
 def server(require_postgres: None, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
         **os.environ,
         "KEPLIVE_VAR_DIR": str(tmp_path),
@@ -61,28 +51,8 @@ def server(require_postgres: None, tmp_path: Path) -> Iterator[str]:
         "KEPLIVE_DB_POOL_TIMEOUT": "1",
     }
     env.pop("REDIS_URL", None)
-    log = (tmp_path / "serve.log").open("wb")
-    command = [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # start-up under load; a dead server fails at once
-        while True:
-            assert process.poll() is None, "the server exited"
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the server did not start within 90 s"
-                time.sleep(0.2)
+    with serve(env, tmp_path / "serve.log", probe="/healthz") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_no_free_database_connection_answers_503_not_500(server: str) -> None:
