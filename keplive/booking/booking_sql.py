@@ -155,6 +155,9 @@ class Inserted:
     appointment_id: int | None  # None: not inserted
     active: int  # the citizen's active bookings before this one, in the statement's snapshot
     event_id: int | None
+    # Not inserted and the random code is another row's (as of the statement's start: a row
+    # committed while it waited shows in the next attempt's statement).
+    code_taken: bool = False
 
 
 def insert_booking(
@@ -167,7 +170,7 @@ def insert_booking(
     """Lock ``appointment``'s employee, then insert it and ``event`` — both, or neither when the
     time overlaps another blocking row of the employee (the exclusion constraint; ``ON
     CONFLICT DO NOTHING``), when the citizen already has ``limit`` active bookings, or when the
-    random code is taken (the caller tells these apart). One statement; on success the two
+    random code is taken (``Inserted`` tells these apart). One statement; on success the two
     instances are saved (pk set) and ``post_save`` is sent for the appointment."""
     a_names, a_holders, a_values = _columns(appointment)
     employee_column = a_names.index('"employee_id"')
@@ -191,7 +194,8 @@ WITH employee AS (
     SELECT {", ".join(e_holders)} FROM appointment
     RETURNING id
 )
-SELECT (SELECT id FROM appointment), (SELECT n FROM active), (SELECT id FROM event)
+SELECT (SELECT id FROM appointment), (SELECT n FROM active), (SELECT id FROM event),
+       EXISTS (SELECT 1 FROM booking_appointment WHERE code = %s)
 """  # noqa: S608
     params = [
         appointment.employee_id,
@@ -201,11 +205,17 @@ SELECT (SELECT id FROM appointment), (SELECT n FROM active), (SELECT id FROM eve
         *a_values,
         limit,
         *e_values,
+        appointment.code,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        appointment_id, active, event_id = cursor.fetchone()
-    inserted = Inserted(appointment_id=appointment_id, active=int(active), event_id=event_id)
+        appointment_id, active, event_id, code_taken = cursor.fetchone()
+    inserted = Inserted(
+        appointment_id=appointment_id,
+        active=int(active),
+        event_id=event_id,
+        code_taken=appointment_id is None and bool(code_taken),
+    )
     if appointment_id is not None:
         for instance, pk in ((appointment, appointment_id), (event, event_id)):
             instance.pk = pk
@@ -220,7 +230,3 @@ SELECT (SELECT id FROM appointment), (SELECT n FROM active), (SELECT id FROM eve
             using=connection.alias,
         )
     return inserted
-
-
-def code_taken(code: str) -> bool:
-    return Appointment.objects.filter(code=code).exists()

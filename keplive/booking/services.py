@@ -88,10 +88,12 @@ def _slot_at(
     now: dt.datetime,
     ignore_appointment_ids: Sequence[int] = (),
     schedule: KepSchedule | None = None,
+    day_free: list[Slot] | None = None,
 ) -> Slot:
     """The free slot starting exactly at ``starts_at``, or the reason there is none.
 
-    ``schedule``: the KEP's schedule of that day when the caller has read it already."""
+    ``schedule``: the KEP's schedule of that day when the caller has read it already;
+    ``day_free``: a list the day's free times are put in (the alternatives of a lost race)."""
     _require_aware(starts_at)
     # Compare instants in UTC: equality between different zones is unreliable in a folded hour.
     starts_at = starts_at.astimezone(dt.UTC)
@@ -152,6 +154,8 @@ def _slot_at(
         end=day,
         now=now,
     )
+    if day_free is not None:
+        day_free.extend(day_slots)
     for slot in day_slots:
         if slot.start == starts_at:
             return slot
@@ -590,6 +594,7 @@ def _book_in_two_statements(
         if read.expired_holds:
             # Rare (the worker releases them every minute): they still stand in the guard's way.
             _release_expired_holds(kep=kep, now=now)
+        day_free: list[Slot] = []
         slot = _slot_at(
             kep=kep,
             service=service,
@@ -597,6 +602,7 @@ def _book_in_two_statements(
             starts_at=starts_at,
             now=now,
             schedule=assemble_schedule(kep, directory, read.blocked),
+            day_free=day_free,
         )
         blocked = blocked_interval(
             start=slot.start,
@@ -626,14 +632,21 @@ def _book_in_two_statements(
                 break
             if inserted.active >= limit:
                 raise TooManyActiveBookings(limit=limit)
-            if booking_sql.code_taken(appointment.code):
+            if inserted.code_taken:
                 appointment.code = codes.new_code()  # the same employee again
                 continue
             candidates.pop(0)  # lost the race for this employee
         else:
+            # Lost to concurrent bookings: the alternatives come from the day as read (without
+            # the lost time) when no other day's time can be nearer, as for any refusal.
             raise SlotNoLongerFree(
                 alternatives=nearest_free_slots(
-                    kep=kep, service=service, category=category, target=starts_at, now=now
+                    kep=kep,
+                    service=service,
+                    category=category,
+                    target=starts_at,
+                    now=now,
+                    day_slots=[free for free in day_free if free.start != slot.start],
                 )
             )
         refresh_taken_after_commit(
