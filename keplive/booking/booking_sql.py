@@ -28,13 +28,14 @@ statement's count is the one that decides. SQLite keeps the statement-by-stateme
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.signals import post_save
 
 from keplive.audit.models import AuditEvent
@@ -135,19 +136,23 @@ def read_for_booking(
     return read
 
 
+@functools.cache
+def _layout(model: type[Model]) -> tuple[tuple[Field[Any, Any], ...], list[str], list[str]]:
+    """The fields of a new row of ``model`` (all but the primary key), their quoted columns and
+    typed placeholders: INSERT … SELECT types its values itself, and a bare NULL would be text.
+    The same for every row, so worked out once."""
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    names = [connection.ops.quote_name(str(f.column)) for f in fields]
+    placeholders = [f"%s::{f.cast_db_type(connection)}" for f in fields]
+    return fields, names, placeholders
+
+
 def _columns(instance: Model) -> tuple[list[str], list[str], list[Any]]:
     """The columns of a new row of ``instance``, their typed placeholders and values, as the
     ORM's INSERT would write them (``pre_save`` sets the ``auto_now`` fields)."""
-    names, placeholders, values = [], [], []
-    for model_field in instance._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        value = model_field.pre_save(instance, add=True)
-        names.append(connection.ops.quote_name(model_field.column))
-        # INSERT … SELECT types its values itself: a bare NULL would be text.
-        placeholders.append(f"%s::{model_field.cast_db_type(connection)}")
-        values.append(model_field.get_db_prep_save(value, connection))
-    return names, placeholders, values
+    fields, names, placeholders = _layout(type(instance))
+    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    return list(names), list(placeholders), values
 
 
 @dataclass(frozen=True, slots=True)
