@@ -20,7 +20,7 @@ from keplive.audit.hashing import event_values, leaf_hash
 from keplive.audit.models import AuditEvent, Outcome
 from keplive.audit.sealing import SealResult, seal_audit_log
 
-__all__ = ["SYSTEM", "Origin", "SealResult", "record_event", "seal_audit_log"]
+__all__ = ["SYSTEM", "Origin", "SealResult", "prepare_event", "record_event", "seal_audit_log"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,33 @@ def record_event(
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the log. Call it inside the transaction of the change it records."""
+    event = prepare_event(
+        action=action,
+        actor=actor,
+        origin=origin,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        details=details,
+        occurred_at=occurred_at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def prepare_event(
+    *,
+    action: str,
+    actor: Any = None,
+    origin: Origin = SYSTEM,
+    object_type: str = "",
+    object_id: object = "",
+    outcome: str = Outcome.SUCCESS,
+    details: Mapping[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> AuditEvent:
+    """The event ``record_event`` appends, with its ``leaf_hash``, not yet saved: for a caller
+    that inserts it in the same statement as the change it records (the booking, ADR 0030)."""
     event = AuditEvent(
         occurred_at=(occurred_at or timezone.now()).astimezone(dt.UTC),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -59,5 +86,4 @@ def record_event(
         details=dict(details or {}),
     )
     event.leaf_hash = leaf_hash(event_values(event)).hex()
-    event.save(force_insert=True)
     return event

@@ -8,7 +8,7 @@ have nothing free yet, so a busy national directory costs a handful of queries p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.db import transaction
 
@@ -158,5 +158,23 @@ def refresh_after_commit(
         time_freed.send(sender=Kep, kep=kep, freed_from=freed_from, now=now)
     transaction.on_commit(
         lambda: refresh_if_affected(kep=kep, now=now, taken=taken, freed_from=freed_from),
+        robust=True,
+    )
+
+
+def refresh_taken_after_commit(
+    *, kep: Kep, now: dt.datetime, taken: Interval, earliest: Mapping[int, Interval]
+) -> None:
+    """As ``refresh_after_commit(taken=…)``, with the KEP's index rows read already (in the
+    booking's own read, ``booking_sql``): only a booking that takes a category's indexed
+    earliest time (its call and pause, ``earliest``) refreshes anything after COMMIT; any
+    other costs no statement at all (ADR 0030)."""
+    affected = [number for number, at in earliest.items() if overlaps(taken, at)]
+    if not affected:
+        return
+    transaction.on_commit(
+        lambda: refresh_earliest_free_times(
+            keps=[kep], now=now, categories=list(Category.objects.filter(pk__in=affected))
+        ),
         robust=True,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -227,23 +227,26 @@ def kep_schedules(
     for employee_id, starts_at, blocked_until in booked.union(held, all=True):
         blocked[employee_id].append(Interval(start=starts_at, end=blocked_until))
 
-    schedules: dict[int, KepSchedule] = {}
-    for kep in keps:
-        directory = directories[kep.pk]
-        schedules[kep.pk] = KepSchedule(
-            kep=kep,
-            calendar=directory.calendar,
-            employees=tuple(
-                EmployeeSchedule(
-                    employee_id=employee.employee_id,
-                    weekly=employee.weekly,
-                    absences=employee.absences,
-                    blocked=tuple(sorted(blocked.get(employee.employee_id, ()), key=_start)),
-                )
-                for employee in directory.employees
-            ),
-        )
-    return schedules
+    return {kep.pk: assemble_schedule(kep, directories[kep.pk], blocked) for kep in keps}
+
+
+def assemble_schedule(
+    kep: Kep, directory: KepDirectory, blocked: Mapping[int, Sequence[Interval]]
+) -> KepSchedule:
+    """One KEP's schedule: its directory side and the blocked ranges of its employees."""
+    return KepSchedule(
+        kep=kep,
+        calendar=directory.calendar,
+        employees=tuple(
+            EmployeeSchedule(
+                employee_id=employee.employee_id,
+                weekly=employee.weekly,
+                absences=employee.absences,
+                blocked=tuple(sorted(blocked.get(employee.employee_id, ()), key=_start)),
+            )
+            for employee in directory.employees
+        ),
+    )
 
 
 def _start(interval: Interval) -> dt.datetime:

@@ -9,17 +9,19 @@ violation into ``SlotNoLongerFree`` carrying the nearest free alternatives.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from keplive.accounts.models import Citizen
-from keplive.audit.services import SYSTEM, Origin, record_event
+from keplive.audit.models import AuditEvent
+from keplive.audit.services import SYSTEM, Origin, prepare_event, record_event
+from keplive.booking import booking_sql, codes
 from keplive.booking.declarations import Declaration, clean_declaration
-from keplive.booking.earliest import refresh_after_commit
+from keplive.booking.earliest import refresh_after_commit, refresh_taken_after_commit
 from keplive.booking.eligibility import check_kep_serves
 from keplive.booking.emails import EmailKind, queue_appointment_email
 from keplive.booking.exceptions import (
@@ -39,9 +41,11 @@ from keplive.booking.models import Appointment, AppointmentDetails, Reference, S
 from keplive.booking.schedule_inputs import (
     ATHENS,
     KepSchedule,
+    assemble_schedule,
     booked_minutes,
     booking_horizon,
     category_rules,
+    kep_directories,
     kep_schedules,
     local_date,
 )
@@ -83,8 +87,13 @@ def _slot_at(
     starts_at: dt.datetime,
     now: dt.datetime,
     ignore_appointment_ids: Sequence[int] = (),
+    schedule: KepSchedule | None = None,
+    day_free: list[Slot] | None = None,
 ) -> Slot:
-    """The free slot starting exactly at ``starts_at``, or the reason there is none."""
+    """The free slot starting exactly at ``starts_at``, or the reason there is none.
+
+    ``schedule``: the KEP's schedule of that day when the caller has read it already;
+    ``day_free``: a list the day's free times are put in (the alternatives of a lost race)."""
     _require_aware(starts_at)
     # Compare instants in UTC: equality between different zones is unreliable in a folded hour.
     starts_at = starts_at.astimezone(dt.UTC)
@@ -126,9 +135,10 @@ def _slot_at(
     # The day's schedule is read once: for its closures (national and local holidays, from the
     # cached directory), its free times and, when the time is not among them, for whether it
     # would be offered at all (taken vs never offered).
-    schedule = kep_schedules(
-        keps=[kep], start=day, end=day, now=now, ignore_appointment_ids=ignore_appointment_ids
-    )[kep.pk]
+    if schedule is None:
+        schedule = kep_schedules(
+            keps=[kep], start=day, end=day, now=now, ignore_appointment_ids=ignore_appointment_ids
+        )[kep.pk]
     if day in schedule.calendar.closed_dates:
         raise TimeNotOffered(
             reason="closed_day",
@@ -144,6 +154,8 @@ def _slot_at(
         end=day,
         now=now,
     )
+    if day_free is not None:
+        day_free.extend(day_slots)
     for slot in day_slots:
         if slot.start == starts_at:
             return slot
@@ -190,10 +202,16 @@ def _offered_when_free(
 
 
 def _fair_order(
-    *, candidates: Sequence[int], around: dt.datetime, prefer: int | None = None
+    *,
+    candidates: Sequence[int],
+    around: dt.datetime,
+    prefer: int | None = None,
+    minutes: Mapping[int, int] | None = None,
 ) -> list[int]:
-    """Candidates in trying order: ``prefer`` first, then the fewest minutes booked."""
-    minutes = booked_minutes(employee_ids=candidates, around=around)
+    """Candidates in trying order: ``prefer`` first, then the fewest minutes booked
+    (``minutes``, when the caller has read them already)."""
+    if minutes is None:
+        minutes = booked_minutes(employee_ids=candidates, around=around)
     remaining = list(candidates)
     ordered: list[int] = []
     if prefer is not None and prefer in remaining:
@@ -499,6 +517,17 @@ def book_appointment(
     """Book a free time in one step (no hold): for integrators and tests."""
     if declaration is not None:
         clean_declaration(declaration, category=category, service=service)
+    if connection.vendor == "postgresql":
+        return _book_in_two_statements(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=now,
+            declaration=declaration,
+            origin=origin,
+        )
     with transaction.atomic():
         _lock_citizen(citizen)
         _check_booking_limit(citizen=citizen, now=now)
@@ -515,6 +544,117 @@ def book_appointment(
             _save_declaration(appointment, declaration, now=now)
             queue_appointment_email(appointment, EmailKind.CONFIRMED, now=now)
         _audit_booked(appointment, citizen=citizen, origin=origin)
+        return appointment
+
+
+def _booked_event(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> AuditEvent:
+    return prepare_event(
+        action="appointment.booked",
+        actor=citizen.user,
+        origin=origin,
+        object_type="appointment",
+        object_id=appointment.reference,
+        details={
+            "kep": appointment.kep.code,
+            "service": appointment.service.code,
+            "category": appointment.category_id,
+            "starts_at": appointment.starts_at.isoformat(),
+        },
+    )
+
+
+def _book_in_two_statements(
+    *,
+    citizen: Citizen,
+    kep: Kep,
+    service: Service,
+    category: Category,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    declaration: Declaration | None,
+    origin: Origin,
+) -> Appointment:
+    """``book_appointment`` on PostgreSQL: the same checks, locks and guard in two statements
+    between BEGIN and COMMIT (``booking_sql``; ADR 0030)."""
+    _require_aware(starts_at)
+    limit = settings.KEPLIVE_MAX_ACTIVE_BOOKINGS
+    day = local_date(starts_at)
+    directory = kep_directories(keps=[kep], start=day, end=day, now=now)[kep.pk]
+    with transaction.atomic():
+        read = booking_sql.read_for_booking(
+            citizen_id=citizen.pk,
+            kep_id=kep.pk,
+            day=day,
+            starts_at=starts_at.astimezone(dt.UTC),
+            employee_ids=[employee.employee_id for employee in directory.employees],
+            now=now,
+        )
+        if read.active >= limit:
+            raise TooManyActiveBookings(limit=limit)
+        if read.expired_holds:
+            # Rare (the worker releases them every minute): they still stand in the guard's way.
+            _release_expired_holds(kep=kep, now=now)
+        day_free: list[Slot] = []
+        slot = _slot_at(
+            kep=kep,
+            service=service,
+            category=category,
+            starts_at=starts_at,
+            now=now,
+            schedule=assemble_schedule(kep, directory, read.blocked),
+            day_free=day_free,
+        )
+        blocked = blocked_interval(
+            start=slot.start,
+            call_minutes=category.call_minutes,
+            buffer_minutes=category.buffer_minutes,
+        )
+        appointment = Appointment(
+            citizen=citizen,
+            kep=kep,
+            service=service,
+            category=category,
+            status=Status.BOOKED,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            blocked_until=blocked.end,
+        )
+        event = _booked_event(appointment, citizen=citizen, origin=origin)
+        candidates = _fair_order(
+            candidates=slot.employee_ids, around=slot.start, minutes=read.booked_minutes
+        )
+        while candidates:
+            appointment.employee_id = candidates[0]
+            inserted = booking_sql.insert_booking(
+                appointment=appointment, event=event, limit=limit, now=now
+            )
+            if inserted.appointment_id is not None:
+                break
+            if inserted.active >= limit:
+                raise TooManyActiveBookings(limit=limit)
+            if inserted.code_taken:
+                appointment.code = codes.new_code()  # the same employee again
+                continue
+            candidates.pop(0)  # lost the race for this employee
+        else:
+            # Lost to concurrent bookings: the alternatives come from the day as read (without
+            # the lost time) when no other day's time can be nearer, as for any refusal.
+            raise SlotNoLongerFree(
+                alternatives=nearest_free_slots(
+                    kep=kep,
+                    service=service,
+                    category=category,
+                    target=starts_at,
+                    now=now,
+                    day_slots=[free for free in day_free if free.start != slot.start],
+                )
+            )
+        refresh_taken_after_commit(
+            kep=kep, now=now, taken=_blocked_range(appointment), earliest=read.earliest
+        )
+        if declaration is not None:
+            _save_declaration(appointment, declaration, now=now)
+            queue_appointment_email(appointment, EmailKind.CONFIRMED, now=now)
         return appointment
 
 

@@ -155,6 +155,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Citizens' sessions: loads the user and the citizen in one query (ADR 0030).
+    "keplive.accounts.backends.CitizenSessionBackend",
 ]
 AXES_FAILURE_LIMIT = env.integer("KEPLIVE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)

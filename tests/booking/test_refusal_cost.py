@@ -37,9 +37,21 @@ def schedule_days(monkeypatch):
 
     for module in (services, selectors):
         monkeypatch.setattr(module, "kep_schedules", counting)
+    # On PostgreSQL a booking reads its day's rows with the citizen's lock (ADR 0030) and puts
+    # the KEP-day's schedule together from them: one KEP-day too.
+    assemble = schedule_inputs.assemble_schedule
+
+    def counting_assembled(*args, **kwargs):
+        computed.append(1)
+        return assemble(*args, **kwargs)
+
+    monkeypatch.setattr(services, "assemble_schedule", counting_assembled)
     return computed
 
 
+# Transactional: each command's own BEGIN and COMMIT (or ROLLBACK) are counted as in a request,
+# not the savepoints a test's enclosing transaction turns them into.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_taken_time_is_refused_at_less_cost_than_a_booking(
     kep, employee, service, information, citizen, other_citizen, now, schedule_days
 ):
