@@ -127,6 +127,16 @@ print(json.dumps({
 }))
 """
 
+# ``--free-times-only``: the KEPs, no sessions, no bookings.
+KEPS_ONLY = """
+import json
+import django
+django.setup()
+from keplive.directory.selectors import bookable_keps
+keps = [k.code for k in bookable_keps().order_by("code")]
+print(json.dumps({"citizens": [], "keps": keps, "query_counts": {"booked": [], "refused": []}}))
+"""
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -143,6 +153,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rush-times", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--keep", action="store_true", help="keep the copy afterwards")
+    parser.add_argument(
+        "--free-times-only",
+        action="store_true",
+        help="goal 1 only: the free times, no bookings (no goals file is written)",
+    )
     args = parser.parse_args(argv)
     args.copy_db = args.copy_db or f"{args.bench_db}_front"
     return args
@@ -395,8 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         check=True,
     )
+    script = KEPS_ONLY if args.free_times_only else PREPARE
     prepared = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PREPARE, json.dumps({"citizens": args.clients, "service": SERVICE})],
+        [sys.executable, "-c", script, json.dumps({"citizens": args.clients, "service": SERVICE})],
         cwd=ROOT,
         env=env,
         check=False,
@@ -433,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  KEP-day: {results['free_times_day']}", flush=True)
         results["free_days_month"] = read_metric(ports[0], [month_path(k, d) for k, d in draws], [])
         print(f"  month: {results['free_days_month']}", flush=True)
+        if args.free_times_only:
+            return free_times_only(results, load_before, began)
 
         # 2a. Bookings one at a time (KEPs of their own: the first ones).
         slots_by_kep = {kep: [(kep, t) for d in days for t in grid_times(d)] for kep in keps}
@@ -528,6 +546,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     fatal = results["rush"]["overlapping_rows"] != 0 or server_errors
     return 1 if fatal else 0
+
+
+def free_times_only(results: dict[str, Any], load_before: tuple[float, ...], began: float) -> int:
+    """Goal 1 alone (``--free-times-only``): printed and written to var/bench-free-times.json,
+    not to the goals table (which wants both goals' rows)."""
+    results.update(
+        load_before=[round(x, 2) for x in load_before],
+        load_after=[round(x, 2) for x in os.getloadavg()],
+        total_seconds=round(time.perf_counter() - began, 1),
+    )
+    out = Path(os.environ.get("KEPLIVE_VAR_DIR") or ROOT / "var") / "bench-free-times.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    for name in ("free_times_day", "free_days_month"):
+        latency = results[name]["latency_ms"]
+        print(f"{name}: p50 {_ms(latency['p50'])}, p95 {_ms(latency['p95'])}, n {latency['n']}")
+    print(f"load {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after. Written to {out}.")
+    return 0
 
 
 def _ms(value: Any) -> str:
