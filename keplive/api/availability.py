@@ -63,10 +63,10 @@ def _parse_month(text: str) -> tuple[int, int]:
     summary="Days of a month with free times",
 )
 def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> FreeDaysOut:
-    kep, service, category = (
-        kep_by_code(code),
-        service_by_code(query.service),
-        category_by_number(query.category),
+    kep, service, category = (  # read only: this process's shared instances
+        kep_by_code(code, shared=True),
+        service_by_code(query.service, shared=True),
+        category_by_number(query.category, shared=True),
     )
     year, month = _parse_month(query.month)
     days = free_days_in_month(
@@ -83,10 +83,10 @@ def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> Free
     summary="Free times of one day",
 )
 def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> FreeTimesOut:
-    kep, service, category = (
-        kep_by_code(code),
-        service_by_code(query.service),
-        category_by_number(query.category),
+    kep, service, category = (  # read only: this process's shared instances
+        kep_by_code(code, shared=True),
+        service_by_code(query.service, shared=True),
+        category_by_number(query.category, shared=True),
     )
     slots = free_times_on(
         kep=kep, service=service, category=category, day=query.date, now=timezone.now()
