@@ -94,3 +94,33 @@ def test_a_category_step_changed_shows_in_the_next_request(client, setting):
     after = local_times(client, kep, service, day)
     assert after
     assert all(text.endswith(":00") for text in after)
+
+
+def test_the_answers_are_the_bytes_ninja_renders_from_the_schemas(client, setting):
+    """The views render their dictionaries directly (ADR 0031): the same bytes and media type as
+    the declared ``FreeTimesOut`` and ``FreeDaysOut`` rendered by ninja."""
+    from ninja.renderers import JSONRenderer
+
+    from keplive.api.schemas import FreeDaysOut, FreeTimesOut
+
+    kep, service, _employee, day = setting
+    renderer = JSONRenderer()
+    answer = client.get(
+        f"{API}/keps/{kep.code}/free-times",
+        {"service": service.code, "category": 1, "date": day.isoformat()},
+    )
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    assert answer.json()["times"]
+    schema = FreeTimesOut.model_validate(answer.json())
+    assert answer.content.decode() == renderer.render(
+        None, schema.model_dump(), response_status=200
+    )
+    answer = client.get(
+        f"{API}/keps/{kep.code}/free-days",
+        {"service": service.code, "category": 1, "month": f"{day:%Y-%m}"},
+    )
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    schema = FreeDaysOut.model_validate(answer.json())
+    assert answer.content.decode() == renderer.render(
+        None, schema.model_dump(), response_status=200
+    )
