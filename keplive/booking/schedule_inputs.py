@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -294,7 +295,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 def _blocking_rows_sql(
     *, kep_ids: list[int], range_start: dt.datetime, range_end: dt.datetime, now: dt.datetime
 ) -> list[tuple[int, dt.datetime, dt.datetime]]:
-    params = {
+    params: dict[str, Any] = {
         "keps": kep_ids,
         "booked": Status.BOOKED.value,
         "held": Status.HELD.value,

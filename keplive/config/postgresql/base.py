@@ -17,6 +17,7 @@ out.
 from __future__ import annotations
 
 import select
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -48,8 +49,12 @@ def check_quietly(conn: psycopg.Connection[Any]) -> None:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Django's own attributes, which django-stubs does not declare.
+    _connection_pools: dict[str, ConnectionPool]
+    _configure_connection: Callable[[psycopg.Connection[Any]], None]
+
     @property
-    def pool(self) -> ConnectionPool | None:  # type: ignore[override]
+    def pool(self) -> ConnectionPool | None:
         pool_options = self.settings_dict["OPTIONS"].get("pool")
         if self.alias == NO_DB_ALIAS or not pool_options:
             return None
