@@ -131,6 +131,16 @@ print(json.dumps({
 }))
 """
 
+# ``--free-times-only``: the KEPs, no sessions, no bookings.
+KEPS_ONLY = """
+import json
+import django
+django.setup()
+from keplive.directory.selectors import bookable_keps
+keps = [k.code for k in bookable_keps().order_by("code")]
+print(json.dumps({"citizens": [], "keps": keps, "query_counts": {"booked": [], "refused": []}}))
+"""
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -147,6 +157,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rush-times", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--keep", action="store_true", help="keep the copy afterwards")
+    parser.add_argument(
+        "--free-times-only",
+        action="store_true",
+        help="goal 1 only: the free times, no bookings (no goals file is written)",
+    )
     args = parser.parse_args(argv)
     args.copy_db = args.copy_db or f"{args.bench_db}_front"
     return args
@@ -281,20 +296,35 @@ def grid_times(day: dt.date) -> list[str]:
     return [(first + dt.timedelta(minutes=30 * k)).isoformat() for k in range(13)]
 
 
-def read_metric(port: int, paths: list[str], warm: list[str]) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux): less noisy than latency on a
+    shared machine, since waiting for a core is not counted."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def read_metric(
+    port: int, paths: list[str], warm: list[str], pid: int | None = None
+) -> dict[str, Any]:
     client = Client(port)
     for path in warm:
         status, body, _l, _s = client.request("GET", path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
     latencies, server = [], []
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     for path in paths:
         status, body, latency, app = client.request("GET", path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
         latencies.append(latency)
         server.append(app)
-    return {"latency_ms": stats(latencies), "server_ms": stats(server)}
+    result = {"latency_ms": stats(latencies), "server_ms": stats(server)}
+    if pid and paths:
+        result["server_cpu_ms_per_request"] = round(
+            (cpu_seconds(pid) - cpu_before) * 1000 / len(paths), 2
+        )
+    return result
 
 
 def book(client: Client, kep: str, starts_at: str) -> tuple[int, float, float]:
@@ -399,8 +429,9 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         check=True,
     )
+    script = KEPS_ONLY if args.free_times_only else PREPARE
     prepared = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PREPARE, json.dumps({"citizens": args.clients, "service": SERVICE})],
+        [sys.executable, "-c", script, json.dumps({"citizens": args.clients, "service": SERVICE})],
         cwd=ROOT,
         env=env,
         check=False,
@@ -433,10 +464,15 @@ def main(argv: list[str] | None = None) -> int:
 
         draws = [(rng.choice(keps), rng.choice(days)) for _ in range(args.reads)]
         warm = [day_path(k, days[0]) for k in sorted({k for k, _d in draws})]
-        results["free_times_day"] = read_metric(ports[0], [day_path(k, d) for k, d in draws], warm)
+        pid = servers[0][1].pid
+        day_paths = [day_path(k, d) for k, d in draws]
+        results["free_times_day"] = read_metric(ports[0], day_paths, warm, pid)
         print(f"  KEP-day: {results['free_times_day']}", flush=True)
-        results["free_days_month"] = read_metric(ports[0], [month_path(k, d) for k, d in draws], [])
+        month_paths = [month_path(k, d) for k, d in draws]
+        results["free_days_month"] = read_metric(ports[0], month_paths, [], pid)
         print(f"  month: {results['free_days_month']}", flush=True)
+        if args.free_times_only:
+            return free_times_only(results, load_before, began)
 
         # 2a. Bookings one at a time (KEPs of their own: the first ones).
         slots_by_kep = {kep: [(kep, t) for d in days for t in grid_times(d)] for kep in keps}
@@ -532,6 +568,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     fatal = results["rush"]["overlapping_rows"] != 0 or server_errors
     return 1 if fatal else 0
+
+
+def free_times_only(results: dict[str, Any], load_before: tuple[float, ...], began: float) -> int:
+    """Goal 1 alone (``--free-times-only``): printed and written to var/bench-free-times.json,
+    not to the goals table (which wants both goals' rows)."""
+    results.update(
+        load_before=[round(x, 2) for x in load_before],
+        load_after=[round(x, 2) for x in os.getloadavg()],
+        total_seconds=round(time.perf_counter() - began, 1),
+    )
+    out = Path(os.environ.get("KEPLIVE_VAR_DIR") or ROOT / "var") / "bench-free-times.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    for name in ("free_times_day", "free_days_month"):
+        latency = results[name]["latency_ms"]
+        cpu = results[name].get("server_cpu_ms_per_request")
+        print(
+            f"{name}: p50 {_ms(latency['p50'])}, p95 {_ms(latency['p95'])}, n {latency['n']}, "
+            f"server CPU {_ms(cpu)} per request"
+        )
+    print(f"load {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after. Written to {out}.")
+    return 0
 
 
 def _ms(value: Any) -> str:

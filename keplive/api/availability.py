@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
 from keplive.api.lookups import (
@@ -17,7 +20,7 @@ from keplive.api.lookups import (
     municipality_by_code,
     service_by_code,
 )
-from keplive.api.presenters import kep_out, time_out
+from keplive.api.presenters import kep_out, time_fields, time_out
 from keplive.api.problems import errors
 from keplive.api.schemas import EarliestOut, FreeDaysOut, FreeTimesOut
 from keplive.booking.eligibility import keps_serving
@@ -28,6 +31,7 @@ router = Router(tags=["availability"])
 # Whole string, ASCII digits: \d matches any script's digits, and $ matches before a newline.
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 ERRORS = errors(404, 422)
+JSON = "application/json; charset=utf-8"
 
 
 class ServiceChoice(Schema):
@@ -62,18 +66,24 @@ def _parse_month(text: str) -> tuple[int, int]:
     response={200: FreeDaysOut, **ERRORS},
     summary="Days of a month with free times",
 )
-def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> FreeDaysOut:
-    kep, service, category = (
-        kep_by_code(code),
-        service_by_code(query.service),
-        category_by_number(query.category),
+def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> HttpResponse:
+    kep, service, category = (  # read only: this process's shared instances
+        kep_by_code(code, shared=True),
+        service_by_code(query.service, shared=True),
+        category_by_number(query.category, shared=True),
     )
     year, month = _parse_month(query.month)
     days = free_days_in_month(
         kep=kep, service=service, category=category, year=year, month=month, now=timezone.now()
     )
-    return FreeDaysOut(
-        kep=kep.code, service=service.code, category=category.number, month=query.month, days=days
+    return _json(
+        {
+            "kep": kep.code,
+            "service": service.code,
+            "category": category.number,
+            "month": query.month,
+            "days": days,
+        }
     )
 
 
@@ -82,22 +92,31 @@ def free_days(request: HttpRequest, code: str, query: Query[MonthQuery]) -> Free
     response={200: FreeTimesOut, **ERRORS},
     summary="Free times of one day",
 )
-def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> FreeTimesOut:
-    kep, service, category = (
-        kep_by_code(code),
-        service_by_code(query.service),
-        category_by_number(query.category),
+def free_times(request: HttpRequest, code: str, query: Query[DayQuery]) -> HttpResponse:
+    kep, service, category = (  # read only: this process's shared instances
+        kep_by_code(code, shared=True),
+        service_by_code(query.service, shared=True),
+        category_by_number(query.category, shared=True),
     )
     slots = free_times_on(
         kep=kep, service=service, category=category, day=query.date, now=timezone.now()
     )
-    return FreeTimesOut(
-        kep=kep.code,
-        service=service.code,
-        category=category.number,
-        date=query.date,
-        times=[time_out(slot) for slot in slots],
+    return _json(
+        {
+            "kep": kep.code,
+            "service": service.code,
+            "category": category.number,
+            "date": query.date,
+            "times": [time_fields(slot) for slot in slots],
+        }
     )
+
+
+def _json(body: dict[str, Any]) -> HttpResponse:
+    """The answer as ninja renders ``FreeDaysOut``/``FreeTimesOut`` (same encoder, same media
+    type), without building and validating a pydantic model of it twice: the values are ours,
+    and tests/api/test_free_times_shared.py holds the bytes to the schema's own rendering."""
+    return HttpResponse(json.dumps(body, cls=NinjaJSONEncoder), content_type=JSON)
 
 
 @router.get(

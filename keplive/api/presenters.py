@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from keplive.api.schemas import BookingOut, HoldOut, KepOut, ServiceOut, TimeOut
 from keplive.booking.models import Appointment
 from keplive.booking.schedule_inputs import ATHENS
@@ -11,13 +13,18 @@ from keplive.directory.models import Kep
 
 
 def time_out(slot: Slot) -> TimeOut:
+    return TimeOut(**time_fields(slot))
+
+
+def time_fields(slot: Slot) -> dict[str, Any]:
+    """``TimeOut``'s fields as plain values (the free-times views render them directly)."""
     local = slot.start.astimezone(ATHENS)
-    return TimeOut(
-        starts_at=slot.start,
-        ends_at=slot.end,
-        local_date=local.date(),
-        local_time=f"{local:%H:%M}",
-    )
+    return {
+        "starts_at": slot.start,
+        "ends_at": slot.end,
+        "local_date": local.date(),
+        "local_time": f"{local:%H:%M}",
+    }
 
 
 def appointment_time(appointment: Appointment) -> TimeOut:

@@ -8,13 +8,16 @@ costs the same handful of round trips as one KEP.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from keplive.booking.models import Appointment, Status
@@ -176,7 +179,13 @@ def kep_directories(
     version = directory_version()
     keys = {kep.pk: f"kep-directory:{version}:{first.isoformat()}:{kep.pk}" for kep in keps}
     found: dict[int, KepDirectory] = {}
-    cached = cache.get_many(list(keys.values()))
+    moment = time.monotonic()
+    for kep_id, key in keys.items():
+        remembered = _remembered.get(key)
+        if remembered is not None and remembered[0] > moment:
+            found[kep_id] = remembered[1]
+    wanted = [key for kep_id, key in keys.items() if kep_id not in found]
+    cached = cache.get_many(wanted) if wanted else {}
     for kep_id, key in keys.items():
         if key in cached:
             found[kep_id] = cached[key]
@@ -185,7 +194,23 @@ def kep_directories(
         loaded = _load_directories(keps=missing, start=first, end=last)
         cache.set_many({keys[k]: v for k, v in loaded.items()}, timeout=SNAPSHOT_SECONDS)
         found.update(loaded)
+    if len(keys) <= REMEMBER_AT_MOST:  # a national search does not flush the hot KEPs
+        if len(_remembered) + len(keys) > REMEMBER_AT_MOST:
+            _remembered.clear()
+        for kep_id, key in keys.items():
+            if key not in _remembered:
+                _remembered[key] = (moment + REMEMBER_SECONDS, found[kep_id])
     return found
+
+
+# The unpickled directories of the KEPs asked about lately, in this process, under the same
+# keys (so the same directory version): reading one from the cache unpickled it on every
+# request, a fifth of a warm free-times request's time (docs/PERFORMANCE.md, ADR 0031). A
+# ``KepDirectory`` is never changed once built. Kept a minute, well within the cache's own
+# lifetime, and at most ``REMEMBER_AT_MOST`` KEPs.
+REMEMBER_SECONDS = 60.0
+REMEMBER_AT_MOST = 2048
+_remembered: dict[str, tuple[float, KepDirectory]] = {}
 
 
 def kep_schedules(
@@ -208,23 +233,20 @@ def kep_schedules(
     directories = kep_directories(keps=keps, start=start, end=end, now=now)
     range_start, range_end = local_day_bounds(start, end)
     blocked: dict[int, list[Interval]] = defaultdict(list)
-    in_range = Appointment.objects.filter(
-        kep_id__in=[kep.pk for kep in keps],
-        # Bounded on both sides so the index scan never walks the KEP's history; a late
-        # call's pause may run past midnight into the next day's first booking.
-        starts_at__gte=range_start - LONGEST_BLOCK,
-        starts_at__lt=range_end + LONGEST_PAUSE,
-        blocked_until__gt=range_start,
-    ).order_by()
-    if ignore_appointment_ids:
-        in_range = in_range.exclude(pk__in=list(ignore_appointment_ids))
-    columns = ("employee_id", "starts_at", "blocked_until")
-    # Booked rows, and holds still running (an expired hold no longer blocks): two arms of one
-    # UNION ALL, so that the booked rows come from the covering index ``appt_kep_time`` alone
-    # (an index-only scan) instead of one scattered table page per row (docs/PERFORMANCE.md).
-    booked = in_range.filter(status=Status.BOOKED).values_list(*columns)
-    held = in_range.filter(status=Status.HELD, hold_expires_at__gt=now).values_list(*columns)
-    for employee_id, starts_at, blocked_until in booked.union(held, all=True):
+    rows: Iterable[tuple[int, dt.datetime, dt.datetime]]
+    if connection.vendor == "postgresql" and not ignore_appointment_ids:
+        rows = _blocking_rows_sql(
+            kep_ids=[kep.pk for kep in keps], range_start=range_start, range_end=range_end, now=now
+        )
+    else:
+        rows = _blocking_rows(
+            kep_ids=[kep.pk for kep in keps],
+            range_start=range_start,
+            range_end=range_end,
+            now=now,
+            ignore_appointment_ids=ignore_appointment_ids,
+        )
+    for employee_id, starts_at, blocked_until in rows:
         blocked[employee_id].append(Interval(start=starts_at, end=blocked_until))
 
     return {kep.pk: assemble_schedule(kep, directories[kep.pk], blocked) for kep in keps}
@@ -247,6 +269,82 @@ def assemble_schedule(
             for employee in directory.employees
         ),
     )
+
+
+# The query of ``_blocking_rows`` written out for PostgreSQL: the free-times request's one
+# statement, without the ORM building and compiling it anew each time (about a third of the
+# request's time in Python; docs/PERFORMANCE.md, issue 13). Same arms, same covering index.
+# The instants come as microseconds since the epoch, integers: a month's ~400 rows as timestamps
+# were parsed from text by a regular expression each (Django's time-zone loader subclasses
+# psycopg's pure-Python one), a fifth of a month request's time.
+_BLOCKING_SQL = """
+    SELECT employee_id,
+           (extract(epoch FROM starts_at) * 1000000)::int8,
+           (extract(epoch FROM blocked_until) * 1000000)::int8
+      FROM booking_appointment
+     WHERE kep_id = ANY(%(keps)s) AND status = %(booked)s
+       AND starts_at >= %(from)s AND starts_at < %(to)s AND blocked_until > %(start)s
+    UNION ALL
+    SELECT employee_id,
+           (extract(epoch FROM starts_at) * 1000000)::int8,
+           (extract(epoch FROM blocked_until) * 1000000)::int8
+      FROM booking_appointment
+     WHERE kep_id = ANY(%(keps)s) AND status = %(held)s AND hold_expires_at > %(now)s
+       AND starts_at >= %(from)s AND starts_at < %(to)s AND blocked_until > %(start)s
+"""
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _blocking_rows_sql(
+    *, kep_ids: list[int], range_start: dt.datetime, range_end: dt.datetime, now: dt.datetime
+) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    params: dict[str, Any] = {
+        "keps": kep_ids,
+        "booked": Status.BOOKED.value,
+        "held": Status.HELD.value,
+        "from": range_start - LONGEST_BLOCK,
+        "to": range_end + LONGEST_PAUSE,
+        "start": range_start,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_BLOCKING_SQL, params)
+        found = cursor.fetchall()
+    return [
+        (
+            employee_id,
+            EPOCH + dt.timedelta(microseconds=starts),
+            EPOCH + dt.timedelta(microseconds=until),
+        )
+        for employee_id, starts, until in found
+    ]
+
+
+def _blocking_rows(
+    *,
+    kep_ids: list[int],
+    range_start: dt.datetime,
+    range_end: dt.datetime,
+    now: dt.datetime,
+    ignore_appointment_ids: Collection[int],
+) -> Iterable[tuple[int, dt.datetime, dt.datetime]]:
+    in_range = Appointment.objects.filter(
+        kep_id__in=kep_ids,
+        # Bounded on both sides so the index scan never walks the KEP's history; a late
+        # call's pause may run past midnight into the next day's first booking.
+        starts_at__gte=range_start - LONGEST_BLOCK,
+        starts_at__lt=range_end + LONGEST_PAUSE,
+        blocked_until__gt=range_start,
+    ).order_by()
+    if ignore_appointment_ids:
+        in_range = in_range.exclude(pk__in=list(ignore_appointment_ids))
+    columns = ("employee_id", "starts_at", "blocked_until")
+    # Booked rows, and holds still running (an expired hold no longer blocks): two arms of one
+    # UNION ALL, so that the booked rows come from the covering index ``appt_kep_time`` alone
+    # (an index-only scan) instead of one scattered table page per row (docs/PERFORMANCE.md).
+    booked = in_range.filter(status=Status.BOOKED).values_list(*columns)
+    held = in_range.filter(status=Status.HELD, hold_expires_at__gt=now).values_list(*columns)
+    return booked.union(held, all=True)
 
 
 def _start(interval: Interval) -> dt.datetime:

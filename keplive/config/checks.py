@@ -27,7 +27,7 @@ def production_is_configured(app_configs: Any = None, **kwargs: Any) -> list[Err
         )
     if settings.DEBUG:
         errors.append(Error("KEPLIVE_DEBUG must be off in production.", id="keplive.E002"))
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] not in POSTGRESQL_ENGINES:
         errors.append(
             Error(
                 "Production runs on PostgreSQL: set DATABASE_URL=postgres://…",
@@ -95,6 +95,8 @@ def standins_allowed(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
 
 
 POSTGRESQL = "django.db.backends.postgresql"
+# Django's, and the project's subclass of it (its pool's check: keplive/config/postgresql).
+POSTGRESQL_ENGINES = frozenset({POSTGRESQL, "keplive.config.postgresql"})
 
 
 @register()
@@ -122,7 +124,7 @@ def connection_errors(database: Mapping[str, Any], *, conn_max_age: str) -> list
                 id="keplive.E010",
             )
         )
-    if database["ENGINE"] != POSTGRESQL:
+    if database["ENGINE"] not in POSTGRESQL_ENGINES:
         return errors
     pool = database.get("OPTIONS", {}).get("pool")
     if not isinstance(pool, dict) or database.get("CONN_MAX_AGE", 0) != 0:

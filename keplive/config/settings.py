@@ -131,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # request waits at most TIMEOUT seconds for a connection.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, whose pool checks a connection without a round trip while its socket
+    # is quiet (keplive/config/postgresql, ADR 0031).
+    DATABASES["default"]["ENGINE"] = "keplive.config.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env.integer("KEPLIVE_DB_POOL_MIN_SIZE", default=2),

@@ -134,3 +134,50 @@ def test_connections_broken_under_the_pool_are_discarded_not_used(require_postgr
         assert pool.get_stats().get("connections_lost", 0) > lost_before
         assert backends(admin) <= pool.max_size
     assert elapsed < pool.timeout  # each broken one costs the pool's check a short wait
+
+
+def test_a_quiet_pooled_connection_is_handed_out_without_a_round_trip(require_postgres):
+    """The pool's check asks the kernel, not the server, while the socket is quiet (ADR 0031):
+    a request then makes only its own statements. Before, every request began with an empty
+    statement to the server (psycopg_pool's ``check_connection``)."""
+    from keplive.config.postgresql.base import check_quietly
+
+    pool = connection.pool
+    assert pool is not None
+    assert pool._check is check_quietly  # the pool Django built from our backend
+    connection.close()
+    client = Client()
+    assert request(client) == 200  # a connection has been used and given back
+    sent: list[bytes] = []
+    original = psycopg.Connection.execute
+
+    def counting(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(query if isinstance(query, bytes) else str(query).encode())
+        return original(self, query, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Connection, "execute", counting)
+        conn = pool.getconn()
+        try:
+            assert sent == []  # the check sent nothing
+        finally:
+            pool.putconn(conn)
+
+
+def test_the_quiet_check_asks_the_server_once_the_socket_speaks(require_postgres):
+    """A terminated backend sends its FATAL message and closes the socket: the quiet check sees
+    the socket readable and fails the connection, which the pool then discards."""
+    from keplive.config.postgresql.base import check_quietly
+
+    with admin_connection() as admin, admin_connection() as victim:
+        check_quietly(victim)  # healthy and quiet: no error
+        pid = victim.info.backend_pid
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):
+            row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            found = row.fetchone()
+            if found is not None and found[0] == 0:
+                break
+            time.sleep(0.05)
+        with pytest.raises(psycopg.OperationalError):
+            check_quietly(victim)
