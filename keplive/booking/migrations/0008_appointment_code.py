@@ -6,17 +6,40 @@ from django.db import migrations, models
 
 import keplive.booking.codes
 
+# Rows given their codes per statement. One UPDATE per row took about 30 minutes on the national
+# data set (650,000 appointments), inside the migration's transaction; in chunks it takes seconds.
+CHUNK = 5000
+
 
 def backfill_codes(apps, schema_editor):
     Appointment = apps.get_model("booking", "Appointment")
+    connection = schema_editor.connection
     taken = set(Appointment.objects.exclude(code__isnull=True).values_list("code", flat=True))
-    pending = Appointment.objects.filter(code__isnull=True).only("pk").order_by("pk")
-    for appointment in pending.iterator(chunk_size=1000):
-        code = keplive.booking.codes.new_code()
-        while code in taken:
+    pending = list(
+        Appointment.objects.filter(code__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    for first in range(0, len(pending), CHUNK):
+        ids = pending[first : first + CHUNK]
+        codes = []
+        for _pk in ids:
             code = keplive.booking.codes.new_code()
-        taken.add(code)
-        Appointment.objects.filter(pk=appointment.pk).update(code=code)
+            while code in taken:
+                code = keplive.booking.codes.new_code()
+            taken.add(code)
+            codes.append(code)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE booking_appointment AS a SET code = v.code"
+                    " FROM unnest(%s::bigint[], %s::varchar[]) AS v(id, code) WHERE a.id = v.id",
+                    [ids, codes],
+                )
+        else:
+            Appointment.objects.bulk_update(
+                [Appointment(pk=pk, code=code) for pk, code in zip(ids, codes, strict=True)],
+                ["code"],
+                batch_size=500,
+            )
 
 
 class Migration(migrations.Migration):
