@@ -333,9 +333,7 @@ def hold_slot(
     """
     with transaction.atomic():
         _lock_citizen(citizen)
-        Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
-            status=Status.RELEASED
-        )
+        _release_holds_of(citizen, now=now)
         _check_booking_limit(citizen=citizen, now=now)
         return _new_appointment(
             citizen=citizen,
@@ -388,6 +386,28 @@ def release_hold(*, hold_reference: Reference, citizen: Citizen, now: dt.datetim
         hold.status = Status.RELEASED
         hold.save(update_fields=["status", "updated_at"])
         refresh_after_commit(kep=hold.kep, now=now, freed_from=hold.starts_at)
+
+
+def _release_holds_of(citizen: Citizen, *, now: dt.datetime) -> None:
+    """A citizen holds one time at a time: their holds give way to what they do now. The times
+    that were still held are free again — the earliest-time index and the waitlist are told, as
+    for any released hold (``refresh_after_commit``); the citizen is already locked."""
+    held = list(
+        Appointment.objects.filter(citizen=citizen, status=Status.HELD).values_list(
+            "pk", "kep_id", "starts_at", "hold_expires_at"
+        )
+    )
+    if not held:
+        return
+    Appointment.objects.filter(pk__in=[pk for pk, *_rest in held]).update(
+        status=Status.RELEASED, updated_at=now
+    )
+    earliest_freed: dict[int, dt.datetime] = {}
+    for _pk, kep_id, starts_at, expires_at in held:
+        if expires_at is not None and expires_at > now:  # an expired hold blocked nothing
+            earliest_freed[kep_id] = min(starts_at, earliest_freed.get(kep_id, starts_at))
+    for kep in Kep.objects.filter(pk__in=earliest_freed):
+        refresh_after_commit(kep=kep, now=now, freed_from=earliest_freed[kep.pk])
 
 
 def release_expired_holds(*, now: dt.datetime) -> int:
@@ -706,10 +726,9 @@ def reschedule_appointment(
         moved_place = new_kep.pk != previous_kep.pk or new_service.pk != previous_service.pk
         if moved_place:
             _check_declaration_still_holds(appointment, service=new_service)
-        # The citizen's own hold on the new time (taken while choosing it) gives way.
-        Appointment.objects.filter(citizen=citizen, status=Status.HELD).update(
-            status=Status.RELEASED
-        )
+        # The citizen's own hold on the new time (taken while choosing it) gives way; any other
+        # hold of theirs (an open waitlist offer, say) is freed for the next in line.
+        _release_holds_of(citizen, now=now)
         move_to_time(appointment, starts_at=starts_at, now=now, kep=new_kep, service=new_service)
         details: dict[str, str | int] = {
             "from": previous_start.isoformat(),

@@ -304,3 +304,40 @@ def test_an_ended_absence_is_offered_to_those_waiting(kep, service) -> None:
     offer = Offer.objects.get()
     # The first time the ended absence opened: Monday, at least the two hours' notice ahead.
     assert offer.starts_at == athens(2026, 11, 23, 11, 0)
+
+
+def test_an_offer_hold_given_way_to_the_citizens_next_hold_is_offered_on_at_once(
+    kep, service
+) -> None:
+    """A holds the offered Tuesday 10:00, then holds another time in the booking pages: a citizen
+    holds one time at a time, so the offer's hold gives way — and that time goes to the next in
+    line (C) at the worker's next run, not only when A's offer expires."""
+    a = book(kep, service, FRIDAY_10, email="a@example.gr")
+    c = book(kep, service, athens(2026, 11, 27, 11, 0), email="c@example.gr")
+    b = book(kep, service, TUESDAY_10, email="b@example.gr")
+    waitlist.ask_to_be_told(citizen=a.citizen, reference=a.reference, now=NOW)
+    waitlist.ask_to_be_told(citizen=c.citizen, reference=c.reference, now=NOW)
+    cancel(b)
+    waitlist.process_freed_times(now=NOW)
+    offer_to_a = Offer.objects.get()
+    assert offer_to_a.citizen == a.citizen
+    assert offer_to_a.starts_at == TUESDAY_10
+
+    later = NOW + dt.timedelta(minutes=1)
+    services.hold_slot(
+        citizen=a.citizen,
+        kep=kep,
+        service=service,
+        category=a.category,
+        starts_at=athens(2026, 11, 26, 10, 0),
+        now=later,
+    )
+    offer_to_a.hold.refresh_from_db()
+    assert offer_to_a.hold.status == Status.RELEASED
+    assert FreedTime.objects.filter(processed_at__isnull=True, freed_from=TUESDAY_10).exists()
+
+    waitlist.process_freed_times(now=later)
+
+    offer_to_c = Offer.objects.get(citizen=c.citizen)
+    assert offer_to_c.starts_at == TUESDAY_10
+    assert offer_to_c.status == OfferStatus.PENDING
