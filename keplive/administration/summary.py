@@ -17,6 +17,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -424,16 +425,21 @@ def collect(f: DashboardFilter, *, now: dt.datetime, keps: Sequence[Kep]) -> Col
     if stored:
         rows = _summary_rows(f, stored)
         own = rows.filter(category=f.category or ALL_CATEGORIES)
-        for row in own.values("kep_id").annotate(**sums):
+        per_kep: Iterable[Any] = own.values("kep_id").annotate(**sums)
+        for row in per_kep:
             by_kep[row["kep_id"]].add({name: row[f"sum_{name}"] for name in FIELDS})
-        for row in own.values("day").annotate(booked_=Sum("booked"), cancelled_=Sum("cancelled")):
-            by_day[row["day"]].add({"booked": row["booked_"], "cancelled": row["cancelled_"]})
+        per_day: Iterable[Any] = own.values("day").annotate(
+            sum_booked=Sum("booked"), sum_cancelled=Sum("cancelled")
+        )
+        for row in per_day:
+            by_day[row["day"]].add({"booked": row["sum_booked"], "cancelled": row["sum_cancelled"]})
         categories = rows.filter(category=f.category) if f.category else rows.exclude(category=0)
-        for row in categories.values("category").annotate(
-            booked_=Sum("booked"), cancelled_=Sum("cancelled")
-        ):
+        per_category: Iterable[Any] = categories.values("category").annotate(
+            sum_booked=Sum("booked"), sum_cancelled=Sum("cancelled")
+        )
+        for row in per_category:
             by_category[row["category"]].add(
-                {"booked": row["booked_"], "cancelled": row["cancelled_"]}
+                {"booked": row["sum_booked"], "cancelled": row["sum_cancelled"]}
             )
     for run in runs:
         found = figures(

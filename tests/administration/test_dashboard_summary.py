@@ -142,3 +142,16 @@ def test_the_command_backfills_from_a_date(data, capsys):  # noqa: F811
         dt.date(2025, 3, n) for n in range(8, 13)
     ]
     assert "5 days" in capsys.readouterr().out
+
+
+def test_the_worker_summarises_finished_days_and_leaves_today_live(db):
+    from django.utils import timezone
+
+    from keplive.administration.tasks import summarise_days_task
+    from keplive.booking.schedule_inputs import local_date
+
+    assert summarise_days_task.call_local() == summary.DAYS_PER_RUN
+    today = local_date(timezone.now())
+    assert sorted(SummarisedDay.objects.values_list("day", flat=True)) == [
+        today - dt.timedelta(days=n) for n in range(summary.DAYS_PER_RUN, 0, -1)
+    ]
