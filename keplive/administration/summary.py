@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -43,11 +44,14 @@ from keplive.booking.models import Appointment, AppointmentChange, ChangeKind, S
 from keplive.booking.schedule_inputs import kep_directories, local_date, local_day_bounds
 from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
+from keplive.directory.versioning import directory_version
 
 # Days summarised per worker run (each ~1,000 KEPs × 5 rows); a backfill loops.
 DAYS_PER_RUN = 7
 # How far back the worker fills days never summarised (the longest period the dashboard shows).
 LOOKBACK_DAYS = live.MAX_PERIOD_DAYS
+# Live days' offered minutes are cached under the directory version (a day at most).
+OFFERED_CACHE_SECONDS = 24 * 3600
 
 FIELDS = (
     "booked",
@@ -120,6 +124,7 @@ def figures(
     f: DashboardFilter | None = None,
     keps: Sequence[Kep] | None = None,
     windows: Iterable[int | None] = (None,),
+    cached: bool = False,
 ) -> DayFigures:
     """Every count of the dashboard per KEP, category and local date of [start, end], narrowed
     by ``f``'s KEP, municipality and category; offered minutes for ``keps`` under each window
@@ -186,7 +191,8 @@ def figures(
         setattr(rows[key], name, getattr(rows[key], name) + row["count"])
     _citizen_moves(rows, low=low, high=high, f=f)
     if keps:
-        _offered(rows, keps=keps, start=start, end=end, now=now, windows=windows)
+        offer = _offered_cached if cached else _offered
+        offer(rows, keps=keps, start=start, end=end, now=now, windows=windows)
     return result
 
 
@@ -231,6 +237,49 @@ def _offered(
             for kep_id, minutes in offered.items():
                 rows[(kep_id, category or ALL_CATEGORIES, day)].offered_minutes += minutes
         day += dt.timedelta(days=1)
+
+
+def _offered_cached(
+    rows: dict[Key, Figures],
+    *,
+    keps: Sequence[Kep],
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    windows: Iterable[int | None],
+) -> None:
+    """``_offered`` for live days from the cache: each day's offered minutes of every active
+    KEP per window, under the directory version (any directory change makes them unreachable).
+    Offered time depends on the directory alone, so today's need not be computed per request:
+    unpickling 1,000 KEPs' directories alone took longer than the whole target."""
+    version = directory_version()
+    windows = list(windows)
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    keys = {
+        (day, window): f"dashboard-offered:{version}:{day.isoformat()}:{window or 0}"
+        for day in days
+        for window in windows
+    }
+    found = cache.get_many(list(keys.values()))
+    missing = sorted({day for (day, window), key in keys.items() if key not in found})
+    if missing:
+        every = list(Kep.objects.filter(is_active=True).only("pk", "municipality_id"))
+        computed: dict[Key, Figures] = defaultdict(Figures)
+        _offered(computed, keps=every, start=missing[0], end=missing[-1], now=now, windows=windows)
+        fresh = {}
+        for day in missing:
+            for window in windows:
+                category = window or ALL_CATEGORIES
+                fresh[keys[(day, window)]] = {
+                    kep.pk: computed[(kep.pk, category, day)].offered_minutes for kep in every
+                }
+        cache.set_many(fresh, timeout=OFFERED_CACHE_SECONDS)
+        found |= fresh
+    for (day, window), key in keys.items():
+        minutes = found[key]
+        for kep in keps:
+            if kep.pk in minutes:
+                rows[(kep.pk, window or ALL_CATEGORIES, day)].offered_minutes += minutes[kep.pk]
 
 
 # --- The worker's side ------------------------------------------------------------------------
@@ -443,7 +492,13 @@ def collect(f: DashboardFilter, *, now: dt.datetime, keps: Sequence[Kep]) -> Col
             )
     for run in runs:
         found = figures(
-            start=run.start, end=run.end, now=now, f=run, keps=keps, windows=[f.category]
+            start=run.start,
+            end=run.end,
+            now=now,
+            f=run,
+            keps=keps,
+            windows=[f.category],
+            cached=True,
         ).rows
         for (kep_id, category, day), values in found.items():
             if category == ALL_CATEGORIES or (f.category and category == f.category):
