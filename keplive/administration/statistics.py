@@ -247,8 +247,11 @@ def _keps(f: DashboardFilter) -> QuerySet[Kep]:
     return keps.order_by("code")
 
 
-def _kep_name(name_el: str, name_en: str) -> str:
-    return name_en if _english() and name_en else name_el
+def _kep_name(name_el: str, name_en: str, english: bool | None = None) -> str:
+    """``english``: the caller's ``_english()`` computed once for many rows (it is not free)."""
+    if english is None:
+        english = _english()
+    return name_en if english and name_en else name_el
 
 
 _BOOKED = Q(status=Status.BOOKED)
@@ -416,16 +419,20 @@ def waits_by_kep(f: DashboardFilter, *, now: dt.datetime) -> list[WaitRow]:
             index.filter(starts_at__isnull=False).order_by("starts_at").values("starts_at")[:1]
         ),
     )
+    english = _english()
     rows = [
         WaitRow(
-            kep_id=kep.pk,
-            code=kep.code,
-            name=_kep_name(kep.name_el, kep.name_en),
-            indexed=kep.indexed,
-            next_free=kep.next_free,
-            wait=max(kep.next_free - now, dt.timedelta(0)) if kep.next_free else None,
+            kep_id=pk,
+            code=code,
+            name=_kep_name(name_el, name_en, english),
+            indexed=indexed,
+            next_free=next_free,
+            wait=max(next_free - now, dt.timedelta(0)) if next_free else None,
         )
-        for kep in keps.only("pk", "code", "name_el", "name_en")
+        # Tuples, not 1,000 model instances.
+        for pk, code, name_el, name_en, indexed, next_free in keps.values_list(
+            "pk", "code", "name_el", "name_en", "indexed", "next_free"
+        )
     ]
     return sorted(rows, key=_wait_order)
 

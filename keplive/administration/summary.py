@@ -46,8 +46,9 @@ from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
 from keplive.directory.versioning import directory_version
 
-# Days summarised per worker run (each ~1,000 KEPs × 5 rows); a backfill loops.
-DAYS_PER_RUN = 7
+# Days summarised per worker run (a day of 1,000 KEPs: ~4 s on a loaded machine, 5,000 rows);
+# a backfill loops (manage.py summarise_days).
+DAYS_PER_RUN = 3
 # How far back the worker fills days never summarised (the longest period the dashboard shows).
 LOOKBACK_DAYS = live.MAX_PERIOD_DAYS
 # Live days' offered minutes are cached under the directory version (a day at most).
@@ -87,10 +88,29 @@ class Figures:
     kep_moves: int = 0
     reassignments: int = 0
 
-    def add(self, other: Figures | Mapping[str, int]) -> None:
+    def add(self, other: Figures) -> None:
+        # Spelled out: thousands of rows a request, and getattr/setattr cost several times more.
+        self.booked += other.booked
+        self.cancelled += other.cancelled
+        self.upcoming += other.upcoming
+        self.past += other.past
+        self.no_employee += other.no_employee
+        self.citizen_no_show += other.citizen_no_show
+        self.citizen_no_show_opened += other.citizen_no_show_opened
+        self.booked_seconds += other.booked_seconds
+        self.offered_minutes += other.offered_minutes
+        self.cancellations += other.cancellations
+        self.cancelled_by_kep += other.cancelled_by_kep
+        self.citizen_moves += other.citizen_moves
+        self.kep_moves += other.kep_moves
+        self.reassignments += other.reassignments
+
+    def add_row(self, row: Mapping[str, Any], prefix: str = "") -> None:
+        """Add the counts of a grouped row (``prefix`` before each field's name)."""
         for name in (*FIELDS, "upcoming"):
-            value = other.get(name, 0) if isinstance(other, Mapping) else getattr(other, name)
-            setattr(self, name, getattr(self, name) + (value or 0))
+            value = row.get(prefix + name)
+            if value:
+                setattr(self, name, getattr(self, name) + value)
 
 
 Key = tuple[int, int, dt.date]  # KEP, category, local date
@@ -139,22 +159,26 @@ def figures(
         ).order_by(),
         f,
     )
-    for row in (
-        appointments.annotate(day=TruncDate("starts_at", tzinfo=ATHENS))
-        .values("kep_id", "category_id", "day")
-        .annotate(
-            booked=Count("pk", filter=_BOOKED),
-            cancelled=Count("pk", filter=_CANCELLED),
-            upcoming=Count("pk", filter=_BOOKED & Q(ends_at__gt=now)),
-            past=Count("pk", filter=past),
-            no_employee=Count("pk", filter=past & _NOT_OPENED),
-            citizen_no_show=Count("pk", filter=past & _CITIZEN_NO_SHOW),
-            citizen_no_show_opened=Count("pk", filter=past & ~_NOT_OPENED & _CITIZEN_NO_SHOW),
-            length=Sum(_CALL_LENGTH, filter=_BOOKED),
+    # One day (today, live): no date to compute per row.
+    grouped = (
+        appointments.values("kep_id", "category_id")
+        if start == end
+        else appointments.annotate(day=TruncDate("starts_at", tzinfo=ATHENS)).values(
+            "kep_id", "category_id", "day"
         )
+    )
+    for row in grouped.annotate(
+        booked=Count("pk", filter=_BOOKED),
+        cancelled=Count("pk", filter=_CANCELLED),
+        upcoming=Count("pk", filter=_BOOKED & Q(ends_at__gt=now)),
+        past=Count("pk", filter=past),
+        no_employee=Count("pk", filter=past & _NOT_OPENED),
+        citizen_no_show=Count("pk", filter=past & _CITIZEN_NO_SHOW),
+        citizen_no_show_opened=Count("pk", filter=past & ~_NOT_OPENED & _CITIZEN_NO_SHOW),
+        length=Sum(_CALL_LENGTH, filter=_BOOKED),
     ):
-        figures_ = rows[(row["kep_id"], row["category_id"], row["day"])]
-        figures_.add(row)
+        figures_ = rows[(row["kep_id"], row["category_id"], row.get("day", start))]
+        figures_.add_row(row)
         if row["length"]:
             figures_.booked_seconds += int(row["length"].total_seconds())
     for row in (
@@ -476,20 +500,18 @@ def collect(f: DashboardFilter, *, now: dt.datetime, keps: Sequence[Kep]) -> Col
         own = rows.filter(category=f.category or ALL_CATEGORIES)
         per_kep: Iterable[Any] = own.values("kep_id").annotate(**sums)
         for row in per_kep:
-            by_kep[row["kep_id"]].add({name: row[f"sum_{name}"] for name in FIELDS})
+            by_kep[row["kep_id"]].add_row(row, "sum_")
         per_day: Iterable[Any] = own.values("day").annotate(
             sum_booked=Sum("booked"), sum_cancelled=Sum("cancelled")
         )
         for row in per_day:
-            by_day[row["day"]].add({"booked": row["sum_booked"], "cancelled": row["sum_cancelled"]})
+            by_day[row["day"]].add_row(row, "sum_")
         categories = rows.filter(category=f.category) if f.category else rows.exclude(category=0)
         per_category: Iterable[Any] = categories.values("category").annotate(
             sum_booked=Sum("booked"), sum_cancelled=Sum("cancelled")
         )
         for row in per_category:
-            by_category[row["category"]].add(
-                {"booked": row["sum_booked"], "cancelled": row["sum_cancelled"]}
-            )
+            by_category[row["category"]].add_row(row, "sum_")
     for run in runs:
         found = figures(
             start=run.start,
@@ -517,8 +539,9 @@ def collect(f: DashboardFilter, *, now: dt.datetime, keps: Sequence[Kep]) -> Col
 
 
 def _names(kep_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    english = live._english()
     return {
-        pk: (code, _kep_name(name_el, name_en))
+        pk: (code, _kep_name(name_el, name_en, english))
         for pk, code, name_el, name_en in Kep.objects.filter(pk__in=list(kep_ids)).values_list(
             "pk", "code", "name_el", "name_en"
         )
@@ -527,6 +550,7 @@ def _names(kep_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 def dashboard(f: DashboardFilter, *, now: dt.datetime) -> live.Dashboard:
     """``statistics.dashboard`` with every count from ``collect`` (the waits are live)."""
+    english = live._english()
     keps = list(live._keps(f).only("pk", "code", "name_el", "name_en", "municipality_id"))
     data = collect(f, now=now, keps=keps)
     counted = {pk for pk, values in data.by_kep.items() if values.booked + values.cancelled}
@@ -540,7 +564,7 @@ def dashboard(f: DashboardFilter, *, now: dt.datetime) -> live.Dashboard:
         or values.reassignments
     }
     with_past = {pk for pk, values in data.by_kep.items() if values.past}
-    names = {kep.pk: (kep.code, _kep_name(kep.name_el, kep.name_en)) for kep in keps}
+    names = {kep.pk: (kep.code, _kep_name(kep.name_el, kep.name_en, english)) for kep in keps}
     missing = (counted | changed | with_past) - set(names)
     if missing:
         names |= _names(missing)
@@ -608,7 +632,7 @@ def dashboard(f: DashboardFilter, *, now: dt.datetime) -> live.Dashboard:
         live.UtilisationRow(
             kep_id=kep.pk,
             code=kep.code,
-            name=_kep_name(kep.name_el, kep.name_en),
+            name=_kep_name(kep.name_el, kep.name_en, english),
             booked_minutes=data.by_kep[kep.pk].booked_seconds // 60 if kep.pk in data.by_kep else 0,
             offered_minutes=max(data.by_kep[kep.pk].offered_minutes, 0)
             if kep.pk in data.by_kep
