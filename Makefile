@@ -35,6 +35,7 @@ demo: install
 	KEPLIVE_DEBUG=1 $(PY) manage.py load_demo
 	KEPLIVE_DEBUG=1 $(PY) manage.py demo_day
 	KEPLIVE_DEBUG=1 $(PY) manage.py refresh_earliest
+	KEPLIVE_DEBUG=1 $(PY) manage.py summarise_days
 
 run: demo
 	@KEPLIVE_DEBUG=1 HOST=$(HOST) PORT=$(PORT) scripts/run-dev

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from bench.database import CREATE_META_SQL, LAYOUT, SAVE_META_SQL
 from keplive.accounts.models import Citizen, Role, User
+from keplive.booking import codes
 from keplive.booking.models import Appointment, Status
 from keplive.booking.schedule_inputs import ATHENS
 from keplive.catalogue.models import Category, Service
@@ -68,6 +69,7 @@ APPOINTMENT_COLUMNS = (
     "created_at",
     "updated_at",
     "cancelled_at",
+    "code",
 )
 
 
@@ -343,9 +345,16 @@ def _copy_half_booked(
                         stamp,
                         stamp,
                         None,
+                        _code(n),
                     )
                 )
     return len(plan)
+
+
+def _code(n: int) -> str:
+    """A distinct readable code per row (the random ones would collide a few times in 650,000)."""
+    body = "".join(codes.ALPHABET[(n >> (5 * i)) & 31] for i in reversed(range(codes.LENGTH - 1)))
+    return body + codes.check_character(body)
 
 
 def vacuum_analyze() -> None:

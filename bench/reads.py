@@ -124,7 +124,17 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
         return call
 
     def dashboard(i: int) -> object:
-        # Every table of /administration/dashboard/ for the whole country, the last 30 days.
+        # Every table of /administration/dashboard/ for the whole country, the last 30 days, as
+        # the page computes it: finished days from the worker's summary, today live (ADR 0029).
+        from keplive.administration import statistics as stats
+        from keplive.administration import summary
+
+        today = ctx.now.date()
+        f = stats.DashboardFilter(start=today - dt.timedelta(days=29), end=today)
+        return summary.dashboard(f, now=ctx.now)
+
+    def dashboard_live(i: int) -> object:
+        # The same tables computed live from the appointments (the path before the summary).
         from keplive.administration import statistics as stats
 
         today = ctx.now.date()
@@ -215,11 +225,41 @@ def read_benchmarks(ctx: Context, *, seed: int, iterations: int) -> list[ReadBen
                 ],
             ),
             dashboard,
+            profile_calls=5,
+            breakdown_calls=5,
+            warmup=2,
+        ),
+        ReadBenchmark(
+            Metric(
+                "dashboard_national_30_live",
+                f"administration dashboard, live queries (no summary), {len(ctx.keps)} KEPs, "
+                "30 days",
+                notes=["the same tables computed live: the path before ADR 0029, for comparison"],
+            ),
+            dashboard_live,
             profile_calls=1,
             breakdown_calls=1,
             warmup=1,
         ),
     ]
+
+
+def summarise_like_the_worker(ctx: Context) -> Metric:
+    """The dashboard's summary of the 30 days before ``now``, as the worker keeps it."""
+    from keplive.administration.summary import summarise_days
+
+    today = ctx.now.astimezone(ATHENS).date()
+    started = time.perf_counter()
+    days = 0
+    while done := summarise_days(now=ctx.now, since=today - dt.timedelta(days=30)):
+        days += len(done)
+    metric = Metric(
+        "dashboard_summary_30",
+        f"dashboard summary: {days} days not yet summarised, {len(ctx.keps)} KEPs",
+        notes=["summarise_days until done (the worker does a few days a minute)"],
+    )
+    metric.samples = [time.perf_counter() - started]
+    return metric
 
 
 def run_read(bench: ReadBenchmark, *, iterations: int, budget_seconds: float) -> Metric:

@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     warm = reads.warm_like_the_worker(ctx)
     print(f"  {warm.title}: {warm.p(50):,.0f} ms", flush=True)
 
+    print("Dashboard summary (as the worker keeps it):", flush=True)
+    summarised = reads.summarise_like_the_worker(ctx)
+    print(f"  {summarised.title}: {summarised.p(50):,.0f} ms", flush=True)
+
     print("Read benchmarks:", flush=True)
     benches = reads.read_benchmarks(ctx, seed=args.seed, iterations=args.iterations)
     metrics = [
@@ -232,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         times_per_kep=args.rush_times,
     )
     read_metrics = list(metrics)
-    metrics = [*metrics, warm, *first_calls, single, rush_result.latency]
+    metrics = [*metrics, warm, summarised, *first_calls, single, rush_result.latency]
     if rush_result.overlapping_pairs or rush_result.overlapping_rows_without_index:
         failures.append(
             f"{rush_result.overlapping_pairs} overlapping pair(s) of bookings "

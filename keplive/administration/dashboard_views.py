@@ -1,8 +1,10 @@
 """The administration's home page and dashboard (A1, A7; issue 6 item 2).
 
 Administrators only: an auditor's home is the audit log, and the dashboard refuses auditors.
-The figures come from ``administration.statistics``; this module parses the filter, renders
-the page (inline SVG charts with a data table each) and the CSV export of each table.
+The figures come from ``administration.summary`` (the per-KEP-day summary for finished days,
+the rest live: the same figures as ``administration.statistics``, ADR 0029); this module parses
+the filter, renders the page (inline SVG charts with a data table each) and the CSV export of
+each table.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from keplive.accounts.models import Role
-from keplive.administration import statistics
+from keplive.administration import statistics, summary
 from keplive.administration.access import role_required
 from keplive.administration.templatetags.administration import percent, wait
 from keplive.alerts.selectors import open_waiting_alerts
@@ -154,8 +156,9 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     f = statistics.DashboardFilter(start=today - dt.timedelta(days=DEFAULT_PAST_DAYS), end=today)
-    by_day = statistics.appointments_by_day(f)
-    no_shows = statistics.no_show_totals(statistics.no_shows_by_kep(f, now=now))
+    data = summary.dashboard(f, now=now)
+    by_day = data.by_day
+    no_shows = statistics.no_show_totals(data.no_shows)
     return render(
         request,
         "administration/home.html",
@@ -177,7 +180,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, timezone.localdate(now))
     context: dict[str, Any] = {"form": form, "now": now}
     if form.is_valid():
-        data = statistics.dashboard(form.dashboard_filter(), now=now)
+        data = summary.dashboard(form.dashboard_filter(), now=now)
         context |= {
             "data": data,
             "query": request.GET.urlencode(),
@@ -272,14 +275,14 @@ Table = Callable[[statistics.DashboardFilter, dt.datetime], tuple[list[str], lis
 
 
 def _csv_by_day(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
-    rows = statistics.appointments_by_day(f)
+    rows = summary.dashboard(f, now=now).by_day
     return [_("Date"), _("Booked"), _("Cancelled"), _("Total")], [
         [row.day.isoformat(), row.booked, row.cancelled, row.total] for row in rows
     ]
 
 
 def _csv_by_kep(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
-    rows = statistics.appointments_by_kep(f)
+    rows = summary.dashboard(f, now=now).by_kep
     return [_("KEP code"), _("KEP"), _("Booked"), _("Cancelled"), _("Total")], [
         [row.code, row.name, row.booked, row.cancelled, row.total] for row in rows
     ]
@@ -288,14 +291,14 @@ def _csv_by_kep(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[s
 def _csv_by_category(
     f: statistics.DashboardFilter, now: dt.datetime
 ) -> tuple[list[str], list[Any]]:
-    rows = statistics.appointments_by_category(f)
+    rows = summary.dashboard(f, now=now).by_category
     return [_("Category"), _("Booked"), _("Cancelled"), _("Total")], [
         [row.title, row.booked, row.cancelled, row.total] for row in rows
     ]
 
 
 def _csv_by_status(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
-    counts = statistics.appointments_by_status(f, now=now)
+    counts = summary.dashboard(f, now=now).by_status
     return [_("Status"), _("Appointments")], [list(row) for row in _status_rows(counts)]
 
 
@@ -306,7 +309,7 @@ def _ratio(value: float | None) -> str:
 def _csv_utilisation(
     f: statistics.DashboardFilter, now: dt.datetime
 ) -> tuple[list[str], list[Any]]:
-    rows = statistics.utilisation_by_kep(f, now=now)
+    rows = summary.dashboard(f, now=now).utilisation
     header = [_("KEP code"), _("KEP"), _("Booked minutes"), _("Offered minutes"), _("Utilisation")]
     return header, [
         [row.code, row.name, row.booked_minutes, row.offered_minutes, _ratio(row.utilisation)]
@@ -315,7 +318,7 @@ def _csv_utilisation(
 
 
 def _csv_no_shows(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
-    rows = statistics.no_shows_by_kep(f, now=now)
+    rows = summary.dashboard(f, now=now).no_shows
     header = [
         _("KEP code"),
         _("KEP"),
@@ -356,7 +359,7 @@ def _csv_waits(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[st
 
 
 def _csv_changes(f: statistics.DashboardFilter, now: dt.datetime) -> tuple[list[str], list[Any]]:
-    rows = statistics.changes_by_kep(f)
+    rows = summary.dashboard(f, now=now).changes
     header = [
         _("KEP code"),
         _("KEP"),

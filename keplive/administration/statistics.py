@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -59,7 +59,7 @@ from keplive.booking.models import (
     EarliestFreeTime,
     Status,
 )
-from keplive.booking.schedule_inputs import kep_directories, local_day_bounds
+from keplive.booking.schedule_inputs import KepDirectory, kep_directories, local_day_bounds
 from keplive.booking.scheduling import TimeRange
 from keplive.catalogue.models import Category
 from keplive.directory.models import Kep
@@ -247,8 +247,11 @@ def _keps(f: DashboardFilter) -> QuerySet[Kep]:
     return keps.order_by("code")
 
 
-def _kep_name(name_el: str, name_en: str) -> str:
-    return name_en if _english() and name_en else name_el
+def _kep_name(name_el: str, name_en: str, english: bool | None = None) -> str:
+    """``english``: the caller's ``_english()`` computed once for many rows (it is not free)."""
+    if english is None:
+        english = _english()
+    return name_en if english and name_en else name_el
 
 
 _BOOKED = Q(status=Status.BOOKED)
@@ -416,16 +419,20 @@ def waits_by_kep(f: DashboardFilter, *, now: dt.datetime) -> list[WaitRow]:
             index.filter(starts_at__isnull=False).order_by("starts_at").values("starts_at")[:1]
         ),
     )
+    english = _english()
     rows = [
         WaitRow(
-            kep_id=kep.pk,
-            code=kep.code,
-            name=_kep_name(kep.name_el, kep.name_en),
-            indexed=kep.indexed,
-            next_free=kep.next_free,
-            wait=max(kep.next_free - now, dt.timedelta(0)) if kep.next_free else None,
+            kep_id=pk,
+            code=code,
+            name=_kep_name(name_el, name_en, english),
+            indexed=indexed,
+            next_free=next_free,
+            wait=max(next_free - now, dt.timedelta(0)) if next_free else None,
         )
-        for kep in keps.only("pk", "code", "name_el", "name_en")
+        # Tuples, not 1,000 model instances.
+        for pk, code, name_el, name_en, indexed, next_free in keps.values_list(
+            "pk", "code", "name_el", "name_en", "indexed", "next_free"
+        )
     ]
     return sorted(rows, key=_wait_order)
 
@@ -573,8 +580,20 @@ def _window(f: DashboardFilter) -> list[Span]:
 
 def offered_minutes(*, keps: Sequence[Kep], f: DashboardFilter, now: dt.datetime) -> dict[int, int]:
     """Minutes each KEP's active employees offer in the period (see the module's docstring)."""
-    window = _window(f)
     directories = kep_directories(keps=keps, start=f.start, end=f.end, now=now)
+    offered = offered_minutes_from(directories, keps=keps, f=f, window=_window(f))
+    return {kep_id: max(total, 0) for kep_id, total in offered.items()}
+
+
+def offered_minutes_from(
+    directories: Mapping[int, KepDirectory],
+    *,
+    keps: Sequence[Kep],
+    f: DashboardFilter,
+    window: Sequence[Span],
+) -> dict[int, int]:
+    """The offered minutes of ``offered_minutes`` from directories already loaded (covering the
+    period), not yet clamped at zero: the per-day summary adds days up before clamping."""
     days = f.days
     offered: dict[int, int] = {}
     for kep in keps:
@@ -591,14 +610,15 @@ def offered_minutes(*, keps: Sequence[Kep], f: DashboardFilter, now: dt.datetime
             else:
                 ordinary[day.weekday()] += 1
         open_by_weekday = {
-            weekday: _intersect(weekly.get(weekday, []), window) for weekday in range(7)
+            weekday: _intersect(weekly.get(weekday, []), window) for weekday in ordinary
         }
         total = 0
         for employee in directory.employees:
             available = {day: _spans(ranges) for day, ranges in employee.weekly.items()}
+            # Only the weekdays the period has as ordinary days (one for a single day).
             per_weekday = {
                 weekday: _intersect(available.get(weekday, []), open_by_weekday[weekday])
-                for weekday in range(7)
+                for weekday in ordinary
             }
             total += sum(
                 count * _length(per_weekday[weekday]) for weekday, count in ordinary.items()
@@ -621,7 +641,7 @@ def offered_minutes(*, keps: Sequence[Kep], f: DashboardFilter, now: dt.datetime
 
                 for absence in employee.absences:
                     total -= _absent_minutes(absence.start, absence.end, f=f, spans_on=spans_on)
-        offered[kep.pk] = max(total, 0)
+        offered[kep.pk] = total
     return offered
 
 

@@ -93,6 +93,13 @@ class Appointment(models.Model):
                 name="appt_kep_time",
             ),
             models.Index(fields=["citizen", "status"], name="appt_citizen_status"),
+            # Covering: the national dashboard's live day (every KEP's appointments of a day,
+            # counted by KEP, category and status) from the index alone (ADR 0029).
+            models.Index(
+                fields=["starts_at"],
+                include=["id", "status", "kep", "category", "ends_at"],
+                name="appt_time",
+            ),
             models.Index(fields=["status", "hold_expires_at"], name="appt_hold_expiry"),
         ]
         constraints = [
