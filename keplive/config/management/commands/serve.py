@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 
-class LeanWebSocketProtocol(WebSocketsSansIOProtocol):  # type: ignore[misc]
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol, which keeps the handshake's parsed request and response
     (every header, twice, as ``websockets`` objects: ~3 KiB) after the handshake, when it no
     longer reads them: the ASGI scope has the request's headers. Dropped once the connection is
@@ -42,8 +42,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):  # type: ignore[misc]
             # websockets' parser keeps the request in its generator's frame for the connection's
             # life as well: its headers are emptied, not only forgotten here.
             self.request.headers.clear()
-            self.request = None
-            self.response = None
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
 
 
 class Command(BaseCommand):
