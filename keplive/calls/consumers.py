@@ -25,7 +25,6 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -103,9 +102,16 @@ def _in_thread(function: Any) -> Any:
     serial = database_sync_to_async(function)
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        return (serial if connection.vendor == "sqlite" else parallel)(*args, **kwargs)
+        return (serial if _on_sqlite() else parallel)(*args, **kwargs)
 
     return run
+
+
+def _on_sqlite() -> bool:
+    """Read from the settings, not from ``django.db.connection``: that is a per-context object
+    (asgiref ``Local``), and asking it from a consumer made a ``DatabaseWrapper`` — about 5 KiB —
+    for every held connection's task (docs/PERFORMANCE.md, "Memory per connection")."""
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
 
 
 @_in_thread
@@ -164,7 +170,7 @@ def _authenticate(scope: dict[str, Any], reference: str, link: str) -> tuple[Cal
         else:
             # Another KEP's appointment, or another citizen's: as if it did not exist.
             raise Refused(CLOSE_NOT_FOUND, _("There is no such call."))
-    call = selectors.call_for_appointment(appointment)
+    call = services.call_for_joining(appointment)
     if call.state == CallState.ENDED:
         raise Refused(CLOSE_ENDED, _("This call has ended."))
     return call, role, actor
@@ -257,7 +263,6 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.sent = 0
         self.admitted_now = False
         self.last_heard = time.monotonic()
-        self.heartbeat: asyncio.Task[None] | None = None
         reference = str(self.scope["url_route"]["kwargs"]["reference"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         link = (query.get("link") or [""])[0][:2000]
@@ -278,20 +283,23 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.origin = Origin(ip_address=self._client_ip(), channel=f"call-{self.role}")
         # In the group before the presence is written: no change after it is missed.
         await self._layer(self.channel_layer.group_add(group_name(call.pk), self.channel_name))
-        # A re-join of the same role takes over; the older connection closes itself.
-        await self._group({"type": "call.replace", "role": self.role, "channel": self.channel_name})
-        body = await _arrive(
-            call, self.role, self.actor, self.channel_name, self.participant, self.origin
+        # A re-join of the same role takes over; the older connection closes itself. Told while
+        # this one writes its presence: whichever comes first, the older one leaves the presence
+        # to this one (``call_replace`` clears its ``call_id`` before its ``disconnect``).
+        _replaced, body = await asyncio.gather(
+            self._group({"type": "call.replace", "role": self.role, "channel": self.channel_name}),
+            _arrive(call, self.role, self.actor, self.channel_name, self.participant, self.origin),
         )
         self.admitted_now = bool(body["you"]["admitted"])
+        if self.role != Role.EMPLOYEE:
+            self.actor = None  # only the employee's actions need it: no user kept per citizen
         await self._send(body)
         # The others learn of the arrival; this connection has its snapshot already.
         await self._group({"type": "call.changed", "skip": self.channel_name})
-        self.heartbeat = asyncio.ensure_future(self._watch_heartbeat())
+        heartbeats().add(self)
 
     async def disconnect(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        heartbeats().discard(self)
         if not self.call_id:
             return
         await self._layer(
@@ -572,13 +580,63 @@ class CallConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         client = self.scope.get("client")
         return str(client[0]) if client else None
 
-    async def _watch_heartbeat(self) -> None:
-        """A peer silent for 45 s (no ping, no message) is taken as gone."""
-        while True:
-            await asyncio.sleep(5)
-            if time.monotonic() - self.last_heard > HEARTBEAT_TIMEOUT_SECONDS:
-                # The page may be gone already (the server then raises its ClientDisconnected,
-                # an OSError): closing a closed socket is no error to log.
-                with contextlib.suppress(OSError):
-                    await self.close(code=1001)
-                return
+    async def _close_silent(self) -> None:
+        # The page may be gone already (the server then raises its ClientDisconnected, an
+        # OSError): closing a closed socket is no error to log.
+        with contextlib.suppress(OSError):
+            await self.close(code=1001)
+
+
+# --- The heartbeat: one watcher per process, not a task per connection ----------------------
+
+# How often the watcher looks for silent peers.
+HEARTBEAT_CHECK_SECONDS = 5.0
+
+
+class _Heartbeats:
+    """The connections of one event loop that have joined a call, and the one task that closes
+    those silent for ``HEARTBEAT_TIMEOUT_SECONDS`` (no ping, no message). A task (and its timer)
+    per connection was a few KiB of every held connection (docs/PERFORMANCE.md, "Memory per
+    connection"); this task runs while at least one connection is watched."""
+
+    def __init__(self) -> None:
+        self.watched: dict[CallConsumer, None] = {}  # insertion-ordered, strong until they leave
+        self.task: asyncio.Task[None] | None = None
+        self.closing: set[asyncio.Task[None]] = set()
+
+    def add(self, consumer: CallConsumer) -> None:
+        self.watched[consumer] = None
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._watch())
+
+    def discard(self, consumer: CallConsumer) -> None:
+        self.watched.pop(consumer, None)
+
+    async def _watch(self) -> None:
+        try:
+            while self.watched:
+                await asyncio.sleep(HEARTBEAT_CHECK_SECONDS)
+                cutoff = time.monotonic() - HEARTBEAT_TIMEOUT_SECONDS
+                for consumer in [c for c in self.watched if c.last_heard < cutoff]:
+                    self.discard(consumer)
+                    # Each close in a task of its own: one peer slow to take its close frame
+                    # does not hold up the others.
+                    closing = asyncio.ensure_future(consumer._close_silent())
+                    self.closing.add(closing)
+                    closing.add_done_callback(self.closing.discard)
+        finally:
+            self.task = None
+
+
+_heartbeats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Heartbeats] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def heartbeats() -> _Heartbeats:
+    """This event loop's watcher (tests run several loops; a server process one)."""
+    loop = asyncio.get_running_loop()
+    found = _heartbeats.get(loop)
+    if found is None:
+        found = _heartbeats[loop] = _Heartbeats()
+    return found

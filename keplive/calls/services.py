@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -390,11 +390,40 @@ def end_call(*, call: Call, employee: Employee, now: dt.datetime, origin: Origin
         return _save(call, ["state", "ended_at", "ended_by"])
 
 
+def commit_without_waiting_for_the_disk() -> None:
+    """Inside a transaction on PostgreSQL: its COMMIT returns before the WAL reaches the disk
+    (``synchronous_commit = off`` for this transaction only; ADR 0032). Only for writes whose
+    loss in a crash of the database server harms nobody: who is connected to a call (after such
+    a crash every connection has dropped and re-joins), and a call's first ``scheduled`` row
+    (made again on the next join). A lost transaction is lost whole and with everything after it,
+    never half: later transactions that do wait for the disk flush it too."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def call_for_joining(appointment: Appointment) -> Call:
+    """The appointment's call for a connection joining it (only its id and state are read), made
+    in state ``scheduled`` if this is the first time anyone asks; the WebSocket's version of
+    ``selectors.call_for_appointment``: one small query, and the first one's INSERT does not
+    wait for the disk."""
+    call = Call.objects.filter(appointment=appointment).only("pk", "state").first()
+    if call is not None:
+        return call
+    with transaction.atomic():
+        commit_without_waiting_for_the_disk()
+        call, _created = Call.objects.get_or_create(appointment=appointment)
+    return call
+
+
 def set_presence(*, call: Call, role: str, channel: str, replace: str = "") -> Call:
     """Record which connection speaks for a role now ("" when it left). With ``replace``, the
-    channel is cleared only if it is still that connection (a newer one may have taken over)."""
+    channel is cleared only if it is still that connection (a newer one may have taken over).
+    The COMMIT does not wait for the disk (ADR 0032): who is connected is worthless after a
+    crash of the database server, which drops every connection anyway."""
     field = f"{role}_channel"
     with transaction.atomic():
+        commit_without_waiting_for_the_disk()
         locked = for_change(Call.objects.all()).get(pk=call.pk)
         if replace and getattr(locked, field) != replace:
             return locked

@@ -73,3 +73,24 @@ def test_the_call_socket_is_not_compressed(served: str) -> None:
             return extensions
 
     assert asyncio.run(handshake()) is None
+
+
+def test_the_lean_protocol_still_speaks_after_the_handshake(served: str) -> None:
+    """``LeanWebSocketProtocol`` forgets the handshake's request and response once it is done:
+    messages and the close still reach the page (here the refusal of a call that does not
+    exist), with the uvicorn pinned in requirements.txt."""
+    import json
+
+    import websockets
+
+    async def refusal() -> tuple[dict[str, str], int]:
+        async with websockets.connect(
+            f"ws://{served}/ws/calls/not-a-call/", origin=f"http://{served}"
+        ) as ws:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            await asyncio.wait_for(ws.wait_closed(), 30)
+            assert ws.close_code is not None
+            return message, ws.close_code
+
+    message, code = asyncio.run(refusal())
+    assert (message["type"], message["code"], code) == ("error", "refused", 4404)

@@ -13,7 +13,10 @@ uvicorn runs the ASGI application with:
   (keplive/config/logs.py);
 - no lifespan protocol (Django has none); WebSocket frames of at most 64 KiB, uncompressed:
   signalling messages are small JSON, and permessage-deflate kept a zlib compressor and
-  decompressor per held connection (docs/PERFORMANCE.md, issue 13 goal 3).
+  decompressor per held connection (docs/PERFORMANCE.md, issue 13 goal 3);
+- uvicorn's sans-I/O WebSocket protocol (its default with ``websockets`` installed), less the
+  parsed handshake request and response it keeps for the connection's whole life once the
+  handshake is done (``LeanWebSocketProtocol``, ADR 0032).
 """
 
 from __future__ import annotations
@@ -22,6 +25,25 @@ from typing import Any
 
 import uvicorn
 from django.core.management.base import BaseCommand
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, which keeps the handshake's parsed request and response
+    (every header, twice, as ``websockets`` objects: ~3 KiB) after the handshake, when it no
+    longer reads them: the ASGI scope has the request's headers. Dropped once the connection is
+    accepted (or refused), they are memory 5,000 held connections do not keep (issue 13,
+    goal 3). Checked against the uvicorn pinned in requirements.txt by
+    tests/calls/test_serve_websocket.py."""
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if self.handshake_complete and self.request is not None:
+            # websockets' parser keeps the request in its generator's frame for the connection's
+            # life as well: its headers are emptied, not only forgotten here.
+            self.request.headers.clear()
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
 
 
 class Command(BaseCommand):
@@ -56,4 +78,5 @@ class Command(BaseCommand):
             ws_max_size=64 * 1024,
             # No permessage-deflate: its zlib state per connection was most of its memory.
             ws_per_message_deflate=False,
+            ws=LeanWebSocketProtocol,
         )
