@@ -365,6 +365,12 @@ def database_env(args: argparse.Namespace, work: Path) -> tuple[dict[str, str], 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{bench}"')
+    # The bench's own Redis database starts empty, as its PostgreSQL database does: group
+    # members an earlier run left behind would otherwise fill the layer's groups ("over
+    # capacity") and skew the figures.
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
     return (
         {"DATABASE_URL": f"{base}/{bench}", "REDIS_URL": args.redis_url},
         f"PostgreSQL ({bench}), Redis channel layer ({args.redis_url})",
