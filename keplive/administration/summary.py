@@ -394,12 +394,18 @@ def days_to_summarise(
     *, now: dt.datetime, since: dt.date | None = None, limit: int = DAYS_PER_RUN
 ) -> list[dt.date]:
     """Dirty days first (newest first), then missing days from the newest back to ``since``
-    (default: a year back; ``manage.py summarise_days --since`` reaches further)."""
+    (default: a year back, or the first appointment's day when that is later — a new service
+    has no history to summarise; ``manage.py summarise_days --since`` reaches further)."""
     today = local_date(now)
     dirty = sorted((day for day in dirty_days() if day < today), reverse=True)
     wanted = [day for day in dirty if since is None or day >= since]
     if since is None:
         since = today - dt.timedelta(days=LOOKBACK_DAYS)
+        first = Appointment.objects.order_by("starts_at").values_list("starts_at", flat=True)
+        if (first_start := first.first()) is None:
+            since = today  # nothing ever booked: nothing to summarise
+        else:
+            since = max(since, local_date(first_start))
     done = set(SummarisedDay.objects.filter(day__gte=since).values_list("day", flat=True))
     day = today - dt.timedelta(days=1)
     while day >= since and len(wanted) < limit:

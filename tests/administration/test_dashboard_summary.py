@@ -152,9 +152,42 @@ def test_the_worker_summarises_finished_days_and_leaves_today_live(db):
 
     from keplive.administration.tasks import summarise_days_task
     from keplive.booking.schedule_inputs import local_date
+    from keplive.catalogue.models import Category
+    from tests.factories import CitizenFactory, EmployeeFactory, ServiceFactory
 
+    # The service has a history: its first appointment a month ago.
+    employee = EmployeeFactory()
+    began = timezone.now() - dt.timedelta(days=30)
+    Appointment.objects.create(
+        status=Status.BOOKED,
+        citizen=CitizenFactory(),
+        kep=employee.kep,
+        employee=employee,
+        category=Category.objects.get(number=1),
+        service=ServiceFactory(),
+        starts_at=began,
+        ends_at=began + dt.timedelta(minutes=30),
+        blocked_until=began + dt.timedelta(minutes=40),
+    )
     assert summarise_days_task.call_local() == summary.DAYS_PER_RUN
     today = local_date(timezone.now())
     assert sorted(SummarisedDay.objects.values_list("day", flat=True)) == [
         today - dt.timedelta(days=n) for n in range(summary.DAYS_PER_RUN, 0, -1)
     ]
+
+
+def test_without_a_date_the_backfill_starts_at_the_first_appointment(data):  # noqa: F811
+    """A new service has no history: the default backfill goes back a year, but not before the
+    first appointment (a fresh `make run` summarised 366 empty days in two minutes)."""
+    first = summary.local_date(Appointment.objects.order_by("starts_at").first().starts_at)
+    while summary.summarise_days(now=NOW, limit=400):
+        pass
+    days = sorted(SummarisedDay.objects.values_list("day", flat=True))
+    assert days[0] == first
+    assert days[-1] == NOW.date() - dt.timedelta(days=1)
+    assert_same(data)  # the days before it are computed live, with the same figures
+
+
+def test_nothing_booked_yet_nothing_to_summarise(db):
+    assert summary.summarise_days(now=NOW, limit=400) == []
+    assert not SummarisedDay.objects.exists()
