@@ -25,7 +25,21 @@ def test_the_handlers_are_the_site_s():
     assert urls.handler400 == "keplive.portal.errors.bad_request"
     assert urls.handler403 == "keplive.portal.errors.permission_denied"
     assert urls.handler404 is urls.not_found  # JSON under /api/, the site's page elsewhere
-    assert urls.handler500 == "keplive.portal.errors.server_error"
+    # 503 when the database said "try again" (a pool wait in a middleware, say), else the
+    # site's own 500 page (tests/config/test_overload.py).
+    assert urls.handler500 == "keplive.config.errors.server_error"
+
+
+def test_the_500_handler_outside_a_database_failure_is_the_site_s_page(rf):
+    from keplive.config.errors import server_error
+
+    try:
+        raise ValueError("a bug, not the database")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Κάτι πήγε στραβά από την πλευρά μας" in response.content.decode()
+    assert "Retry-After" not in response
 
 
 @pytest.mark.django_db
