@@ -383,6 +383,28 @@ def no_show_totals(rows: Iterable[NoShowRow]) -> NoShowRow:
     )
 
 
+def summary_of(
+    by_day: Sequence[DayCount],
+    no_shows: Sequence[NoShowRow],
+    changes: Sequence[ChangeRow],
+    utilisation: Sequence[UtilisationRow],
+) -> Summary:
+    """The headline figures, from the tables (live or from the day summaries alike)."""
+    totals = no_show_totals(no_shows)
+    return Summary(
+        appointments=sum(row.total for row in by_day),
+        booked=sum(row.booked for row in by_day),
+        cancelled=sum(row.cancelled for row in by_day),
+        past=totals.past,
+        citizen_no_shows=totals.citizen_no_shows,
+        employee_no_shows=totals.employee_no_shows,
+        cancellations_made=sum(row.cancellations for row in changes),
+        moves_made=sum(row.moves for row in changes),
+        booked_minutes=sum(row.booked_minutes for row in utilisation),
+        offered_minutes=sum(row.offered_minutes for row in utilisation),
+    )
+
+
 def utilisation_by_kep(f: DashboardFilter, *, now: dt.datetime) -> list[UtilisationRow]:
     """Active KEPs of the filter: booked call minutes over offered minutes, in KEP code order."""
     keps = list(_keps(f).only("pk", "code", "name_el", "name_en", "municipality_id"))
@@ -720,21 +742,9 @@ def dashboard(f: DashboardFilter, *, now: dt.datetime) -> Dashboard:
     utilisation = utilisation_by_kep(f, now=now)
     no_shows = no_shows_by_kep(f, now=now)
     changes = changes_by_kep(f)
-    totals = no_show_totals(no_shows)
     return Dashboard(
         filter=f,
-        summary=Summary(
-            appointments=sum(row.total for row in by_day),
-            booked=sum(row.booked for row in by_day),
-            cancelled=sum(row.cancelled for row in by_day),
-            past=totals.past,
-            citizen_no_shows=totals.citizen_no_shows,
-            employee_no_shows=totals.employee_no_shows,
-            cancellations_made=sum(row.cancellations for row in changes),
-            moves_made=sum(row.moves for row in changes),
-            booked_minutes=sum(row.booked_minutes for row in utilisation),
-            offered_minutes=sum(row.offered_minutes for row in utilisation),
-        ),
+        summary=summary_of(by_day, no_shows, changes, utilisation),
         by_day=by_day,
         by_kep=appointments_by_kep(f),
         by_category=appointments_by_category(f),

@@ -662,21 +662,9 @@ def dashboard(f: DashboardFilter, *, now: dt.datetime) -> live.Dashboard:
         ),
         key=lambda row: (-(row.cancellations + row.moves + row.reassignments), row.code),
     )
-    totals = live.no_show_totals(no_shows)
     return live.Dashboard(
         filter=f,
-        summary=live.Summary(
-            appointments=sum(row.total for row in by_day),
-            booked=sum(row.booked for row in by_day),
-            cancelled=sum(row.cancelled for row in by_day),
-            past=totals.past,
-            citizen_no_shows=totals.citizen_no_shows,
-            employee_no_shows=totals.employee_no_shows,
-            cancellations_made=sum(row.cancellations for row in changes),
-            moves_made=sum(row.moves for row in changes),
-            booked_minutes=sum(row.booked_minutes for row in utilisation),
-            offered_minutes=sum(row.offered_minutes for row in utilisation),
-        ),
+        summary=live.summary_of(by_day, no_shows, changes, utilisation),
         by_day=by_day,
         by_kep=by_kep,
         by_category=by_category,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -426,20 +427,27 @@ def release_expired_holds(*, now: dt.datetime) -> int:
         return released
 
 
-def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> None:
-    record_event(
-        action="appointment.booked",
-        actor=citizen.user,
-        origin=origin,
-        object_type="appointment",
-        object_id=appointment.reference,
-        details={
+def _booked_event_fields(
+    appointment: Appointment, *, citizen: Citizen, origin: Origin
+) -> dict[str, Any]:
+    """The ``appointment.booked`` audit event, the same whichever path booked it."""
+    return {
+        "action": "appointment.booked",
+        "actor": citizen.user,
+        "origin": origin,
+        "object_type": "appointment",
+        "object_id": appointment.reference,
+        "details": {
             "kep": appointment.kep.code,
             "service": appointment.service.code,
             "category": appointment.category_id,
             "starts_at": appointment.starts_at.isoformat(),
         },
-    )
+    }
+
+
+def _audit_booked(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> None:
+    record_event(**_booked_event_fields(appointment, citizen=citizen, origin=origin))
 
 
 def _save_declaration(
@@ -568,19 +576,7 @@ def book_appointment(
 
 
 def _booked_event(appointment: Appointment, *, citizen: Citizen, origin: Origin) -> AuditEvent:
-    return prepare_event(
-        action="appointment.booked",
-        actor=citizen.user,
-        origin=origin,
-        object_type="appointment",
-        object_id=appointment.reference,
-        details={
-            "kep": appointment.kep.code,
-            "service": appointment.service.code,
-            "category": appointment.category_id,
-            "starts_at": appointment.starts_at.isoformat(),
-        },
-    )
+    return prepare_event(**_booked_event_fields(appointment, citizen=citizen, origin=origin))
 
 
 RACE_ATTEMPTS = 8
@@ -611,7 +607,8 @@ def _book_in_two_statements(
     transactions deadlocked (60 bookings at once on three times, CI, 8 December). A lost race
     therefore rolls the attempt back and reads again; the fresh read no longer offers the
     employee just taken; after ``RACE_ATTEMPTS`` the last attempt refuses on a lost race."""
-    for _attempt in range(RACE_ATTEMPTS):
+    attempt = 1
+    while True:
         try:
             return _book_attempt(
                 citizen=citizen,
@@ -622,20 +619,10 @@ def _book_in_two_statements(
                 now=now,
                 declaration=declaration,
                 origin=origin,
+                last=attempt > RACE_ATTEMPTS,
             )
-        except _LostToAnotherBooking:
-            continue
-    return _book_attempt(
-        citizen=citizen,
-        kep=kep,
-        service=service,
-        category=category,
-        starts_at=starts_at,
-        now=now,
-        declaration=declaration,
-        origin=origin,
-        last=True,
-    )
+        except _LostToAnotherBooking:  # never raised by the last attempt
+            attempt += 1
 
 
 def _book_attempt(
